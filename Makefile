@@ -1,0 +1,48 @@
+# The two commands: `make run` and `make test`. Everything else is a step they use.
+SHELL := /bin/bash
+OPENCAPF := build/release/src/cli/opencapf
+DATA ?= var/opencapf
+FUZZ_SECONDS ?= 30
+
+.PHONY: all deps build build-asan run test test-release test-asan fuzz bench format clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release
+
+build-asan: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan
+
+## make run: install what is missing, build, start the server on ./var/opencapf
+run: build
+	$(OPENCAPF) serve --data $(DATA)
+
+## make test: the whole suite, optimised and under ASan+UBSan, then the fuzzers for a bounded time
+test: test-release test-asan fuzz
+	@echo "make test: all passed"
+
+test-release: build
+	@ctest --preset release -j2 --timeout 300
+
+test-asan: build-asan
+	@ctest --preset asan -j2 --timeout 600
+
+fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz
+	@scripts/run-fuzzers build/fuzz/fuzz $(FUZZ_SECONDS)
+
+bench: build
+	@for b in build/release/bench/*_bench; do echo "== $$b"; $$b; done
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+
+namespace opencapf::cli {
+
+/// Where a subcommand's handler stores its exit code; main() returns it after parsing.
+struct ExitCode {
+  int value = 0;
+};
+
+/// Each command family adds its subcommands to the root here.
+void AddItlCommands(CLI::App& root, ExitCode& exit);
+
+}  // namespace opencapf::cli

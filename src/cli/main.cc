@@ -1,0 +1,56 @@
+// The opencapf command line: one binary, subcommands per concern. Handlers live in
+// *_command.cc; this file only builds the tree, parses and returns the exit code.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "opencapf_version.h"
+
+namespace {
+
+// `opencapf help [COMMAND...]`: the help of the root or of the named subcommand.
+void AddHelpCommand(CLI::App& root) {
+  auto* help = root.add_subcommand("help", "Show help for opencapf or for a command");
+  auto topics = std::make_shared<std::vector<std::string>>();
+  help->add_option("command", *topics, "Command to explain, e.g. 'itl build'");
+  help->callback([&root, help, topics]() {
+    CLI::App* app = &root;
+    for (const auto& name : *topics) {
+      CLI::App* next = nullptr;
+      try {
+        next = app->get_subcommand(name);
+      } catch (const CLI::OptionNotFound&) {
+      }
+      if (!next || next == help) {
+        throw CLI::ValidationError(
+            "help", "'" + name + "' is not an opencapf command; try 'opencapf help'");
+      }
+      app = next;
+    }
+    std::cout << app->help();
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App root{
+      "opencapf: Locally Significant Certificates for Cisco IP phones.\n"
+      "CAPF, TVS and TFTP services and the tools to schedule, track and troubleshoot LSCs.",
+      "opencapf"};
+  root.set_version_flag("--version", std::string("opencapf ") + opencapf::kVersion);
+  root.require_subcommand(1);
+  root.fallthrough(false);
+
+  opencapf::cli::ExitCode exit;
+  AddHelpCommand(root);
+  opencapf::cli::AddItlCommands(root, exit);
+
+  try {
+    root.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return root.exit(e);
+  }
+  return exit.value;
+}
