@@ -16,6 +16,7 @@ void AddHelpCommand(CLI::App& root) {
   help->add_option("command", *topics, "Command to explain, e.g. 'itl build'");
   help->callback([&root, help, topics]() {
     CLI::App* app = &root;
+    std::string path = root.get_name();
     for (const auto& name : *topics) {
       CLI::App* next = nullptr;
       try {
@@ -27,8 +28,10 @@ void AddHelpCommand(CLI::App& root) {
             "help", "'" + name + "' is not an opencapf command; try 'opencapf help'");
       }
       app = next;
+      path += " " + name;
     }
-    std::cout << app->help();
+    // App::help() would describe the selected subcommand (help itself); format the named app.
+    std::cout << app->get_formatter()->make_help(app, path, CLI::AppFormatMode::Normal);
   });
 }
 

@@ -9,15 +9,12 @@
 namespace opencapf::pki {
 
 std::string OpenSslErrors() {
-  std::string out;
-  unsigned long code;
-  while ((code = ERR_get_error()) != 0) {
-    char buf[256];
-    ERR_error_string_n(code, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out.empty() ? "no detail from OpenSSL" : out;
+  // The first queued error is the root cause; the rest repeat it per nesting level.
+  unsigned long first = ERR_get_error();
+  ERR_clear_error();
+  if (first == 0) return "no detail from OpenSSL";
+  const char* reason = ERR_reason_error_string(first);
+  return reason ? reason : "OpenSSL error " + std::to_string(first);
 }
 
 std::string KeyAlgorithmName(KeyAlgorithm algorithm) {
