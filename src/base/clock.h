@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <ctime>
 
@@ -25,16 +26,16 @@ class SystemClock : public Clock {
   }
 };
 
-/// A clock tests set and move by hand.
+/// A clock tests set and move by hand; safe to read from server threads while a test moves it.
 class FakeClock : public Clock {
  public:
   explicit FakeClock(std::time_t now) : now_(now) {}
-  std::time_t Now() const override { return now_; }
-  void Set(std::time_t now) { now_ = now; }
-  void Advance(std::time_t seconds) { now_ += seconds; }
+  std::time_t Now() const override { return now_.load(); }
+  void Set(std::time_t now) { now_.store(now); }
+  void Advance(std::time_t seconds) { now_.fetch_add(seconds); }
 
  private:
-  std::time_t now_;
+  std::atomic<std::time_t> now_;
 };
 
 }  // namespace opencapf

@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   opencapf::cli::ExitCode exit;
   AddHelpCommand(root);
   opencapf::cli::AddItlCommands(root, exit);
+  opencapf::cli::AddServeCommands(root, exit);
 
   try {
     root.parse(argc, argv);

@@ -76,8 +76,10 @@ Result<Certificate> IssueCertificate(const CertificateProfile& profile, EVP_PKEY
 
   std::time_t start = profile.not_before ? profile.not_before : std::time(nullptr) - 300;
   ASN1_TIME_set(X509_getm_notBefore(cert.get()), start);
-  ASN1_TIME_set(X509_getm_notAfter(cert.get()),
-                start + static_cast<std::time_t>(profile.days) * 86400);
+  std::time_t end = profile.not_after ? profile.not_after
+                                      : start + static_cast<std::time_t>(profile.days) * 86400;
+  if (end <= start) return Fail("certificate would expire before it starts");
+  ASN1_TIME_set(X509_getm_notAfter(cert.get()), end);
 
   X509_NAME* name = X509_get_subject_name(cert.get());
   for (const auto& [attr, value] : profile.subject) {

@@ -17,6 +17,7 @@ struct CertificateProfile {
   std::vector<std::pair<std::string, std::string>> subject;  ///< {"CN", "CAPF-1a2b3c4d"}, ...
   std::time_t not_before = 0;                                ///< 0: now minus five minutes
   int days = 365 * 5;
+  std::time_t not_after = 0;  ///< when set, overrides days
   bool ca = false;
   std::optional<int> path_length;               ///< with ca: basicConstraints pathlen
   std::vector<std::string> key_usage;           ///< "digitalSignature", "keyCertSign", ...

@@ -1,0 +1,94 @@
+#pragma once
+
+#include <asio.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "capf/channel.h"
+#include "capf/commands.h"
+#include "pki/certificate.h"
+#include "pki/lsc.h"
+#include "pki/private_key.h"
+#include "store/store.h"
+
+namespace opencapf::capf {
+
+/// What every CAPF session shares: the CAPF identity (key loaded once), the issuers trusted for
+/// existing-certificate authentication, the store, the clock, the limits.
+struct CapfAuthority {
+  pki::Certificate certificate;
+  pki::PrivateKey key;
+  /// Issuers whose LSCs authenticate a phone: the current CAPF certificate first, then earlier
+  /// ones still trusted (a regenerated CAPF certificate keeps its phones' LSCs valid).
+  std::vector<pki::Certificate> lsc_issuers;
+  /// Manufacturing CAs that MICs and SUDI certificates chain to.
+  std::vector<pki::Certificate> manufacturing_cas;
+  pki::LscSubject lsc_subject;
+  int lsc_validity_days = 1825;
+};
+
+struct SessionLimits {
+  std::chrono::seconds message_timeout{30};
+  std::chrono::seconds keygen_timeout{600};
+  std::size_t max_message_body = 16384;
+};
+
+/// How one session ended, for the one log line per session.
+struct SessionReport {
+  std::string device;     ///< as the phone named itself; empty if it never said
+  std::string operation;  ///< "install", "delete", "troubleshoot", "none"
+  std::string result;     ///< "success", "failure", "refused", "aborted"
+  std::string reason;     ///< in words
+  std::chrono::milliseconds duration{0};
+};
+
+/// Serves one phone on an established TLS stream, from AUTH_REQUEST to END_SESSION, and
+/// records the outcome in the store (one transaction per state change). Never throws for
+/// anything the phone sends: a bad message ends this session with a logged reason.
+class CapfServerSession {
+ public:
+  CapfServerSession(TlsStream& stream, const CapfAuthority& authority, store::Store& store,
+                    const Clock& clock, const SessionLimits& limits, std::string peer);
+
+  asio::awaitable<SessionReport> Run();
+
+ private:
+  asio::awaitable<void> Serve(SessionReport& report);
+  asio::awaitable<Status> Authenticate(const store::Device& device, const AuthResponse& auth,
+                                       std::string& note);
+  Status CheckCertificateAuth(const store::Device& device, const AuthResponse& auth,
+                              std::string& note);
+  asio::awaitable<void> Install(store::Device device, SessionReport& report);
+  asio::awaitable<void> Troubleshoot(store::Device device, SessionReport& report);
+  asio::awaitable<void> Delete(store::Device device, SessionReport& report);
+  asio::awaitable<void> End(Reason reason);
+
+  /// Re-reads the device, applies `change`, and saves it with an event for this session.
+  Status Record(const std::string& name, const std::function<void(store::Device&)>& change,
+                const std::string& result, const std::string& reason);
+
+  TlsStream& stream_;
+  MessageChannel channel_;
+  const CapfAuthority& authority_;
+  store::Store& store_;
+  const Clock& clock_;
+  SessionLimits limits_;
+  std::string peer_;
+  std::uint32_t session_id_;
+  std::time_t started_;
+  std::chrono::steady_clock::time_point started_steady_;
+  std::string operation_name_ = "none";
+  std::string auth_note_;
+  std::optional<store::StoredCertificate> mic_seen_;
+};
+
+/// A random, non-zero session id.
+std::uint32_t NewSessionId();
+
+}  // namespace opencapf::capf

@@ -1,0 +1,59 @@
+// `opencapf init` and `opencapf serve`.
+#include <iostream>
+#include <memory>
+
+#include "cli/command.h"
+#include "service/data_dir.h"
+#include "service/serve.h"
+
+namespace opencapf::cli {
+
+void AddServeCommands(CLI::App& root, ExitCode& exit) {
+  {
+    auto* cmd = root.add_subcommand(
+        "init", "Create a data directory: CAPF and service certificates, configuration, store");
+    auto data = std::make_shared<std::string>("var/opencapf");
+    auto capf_key = std::make_shared<std::string>("rsa:2048");
+    cmd->add_option("--data", *data, "Data directory")->capture_default_str();
+    cmd->add_option("--capf-key", *capf_key, "CAPF key: rsa:2048, rsa:4096, ec:256, ec:384")
+        ->capture_default_str();
+    cmd->callback([data, capf_key, &exit]() {
+      auto spec = pki::KeySpec::Parse(*capf_key);
+      if (!spec.ok()) {
+        std::cerr << "opencapf init: --capf-key: " << spec.message() << "\n";
+        exit.value = 2;
+        return;
+      }
+      service::InitOptions options;
+      options.capf_key = *spec;
+      auto made = service::Init(service::DataDir(*data), options, SystemClock::Instance());
+      if (!made.ok()) {
+        std::cerr << "opencapf init: " << made.message() << "\n";
+        exit.value = 1;
+        return;
+      }
+      std::cout << "initialised " << *data << ":\n";
+      for (const auto& line : *made) std::cout << "  " << line << "\n";
+      std::cout << "next: opencapf serve --data " << *data << "\n";
+    });
+  }
+  {
+    auto* cmd = root.add_subcommand("serve", "Run the CAPF service (initialising --data if empty)");
+    auto options = std::make_shared<service::ServeOptions>();
+    auto data = std::make_shared<std::string>("var/opencapf");
+    cmd->add_option("--data", *data, "Data directory")->capture_default_str();
+    cmd->add_option("--capf-port", options->capf_port, "CAPF TCP port (default from config: 3804)");
+    cmd->add_option("--listen", options->listen, "Address to listen on (default from config)");
+    cmd->add_option("--threads", options->threads, "I/O threads (default: one per core)");
+    cmd->callback([options, data, &exit]() {
+      options->data = *data;
+      auto st = service::Serve(*options);
+      if (!st.ok()) {
+        std::cerr << "opencapf serve: " << st.message() << "\n";
+        exit.value = 1;
+      }
+    });
+  }
+}
+
+}  // namespace opencapf::cli

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <asio.hpp>
+#include <asio/ssl.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "capf/server_session.h"
+#include "store/store.h"
+
+namespace opencapf::service {
+
+struct CapfListenSettings {
+  std::string address = "0.0.0.0";
+  std::uint16_t port = 3804;  ///< 0: any free port (tests)
+  int max_sessions = 2000;
+  std::chrono::seconds handshake_timeout{15};
+  std::chrono::seconds max_session{1200};
+};
+
+/// The CAPF listener: accepts TCP on the CAPF port, runs the TLS handshake and one
+/// CapfServerSession per connection as a coroutine on its own strand, and logs one line per
+/// session. A connection over the session cap is closed at once with a logged reason.
+class CapfServer {
+ public:
+  CapfServer(asio::io_context& io, std::shared_ptr<asio::ssl::context> tls,
+             const capf::CapfAuthority& authority, store::Store& store, const Clock& clock,
+             capf::SessionLimits limits, CapfListenSettings settings);
+
+  /// Binds and listens; fails with the address and why (in use, permission denied).
+  Status Listen();
+  /// Starts accepting; sessions run on the io_context's threads.
+  void Start();
+  /// Stops accepting; sessions in flight finish or time out.
+  void Stop();
+  /// The bound port (useful when asked for port 0).
+  std::uint16_t port() const;
+  int active_sessions() const { return active_->load(); }
+
+ private:
+  asio::awaitable<void> AcceptLoop();
+  asio::awaitable<void> Handle(asio::ip::tcp::socket socket);
+
+  asio::io_context& io_;
+  std::shared_ptr<asio::ssl::context> tls_;
+  const capf::CapfAuthority& authority_;
+  store::Store& store_;
+  const Clock& clock_;
+  capf::SessionLimits limits_;
+  CapfListenSettings settings_;
+  asio::ip::tcp::acceptor acceptor_;
+  // Shared with every session coroutine: frames still pending when the io_context is destroyed
+  // (after this server) decrement it on their way out.
+  std::shared_ptr<std::atomic<int>> active_ = std::make_shared<std::atomic<int>>(0);
+};
+
+}  // namespace opencapf::service

@@ -1,0 +1,177 @@
+#include "service/config.h"
+
+#include <set>
+#include <sstream>
+#include <toml.hpp>
+
+namespace opencapf::service {
+
+std::string DefaultConfigText() {
+  return R"(# opencapf configuration. Every value below is the default; change what you need.
+# `opencapf serve` reads this file at start.
+
+# Address all services listen on ("0.0.0.0": every IPv4 address; "::" for IPv6 too).
+listen_address = "0.0.0.0"
+
+[capf]
+# TCP port phones connect to (CUCM uses 3804).
+port = 3804
+# Lowest TLS version offered. Current phones (78xx, 88xx, 79x1/79x2 on recent firmware) do 1.2.
+# Old firmware on 79x1/79x2 and 69xx needs "1.0"; see docs/serve.md.
+tls_min_version = "1.2"
+# OpenSSL cipher list for TLS 1.2 and below, and TLS 1.3 ciphersuites ("" = OpenSSL's default).
+# Old phones offer only AES128-SHA (TLS_RSA_WITH_AES_128_CBC_SHA): use "DEFAULT:AES128-SHA:@SECLEVEL=0".
+ciphers = "DEFAULT"
+ciphersuites = ""
+# Seconds to wait for any one message from a phone.
+message_timeout = 30
+# Seconds to wait for the phone's new key (KEY_GEN_RESPONSE). Old phones take minutes for RSA 2048;
+# they send REQUEST_IN_PROGRESS meanwhile.
+keygen_timeout = 600
+# Seconds for the TLS handshake.
+handshake_timeout = 15
+# Sessions served at once; more wait in the kernel's backlog.
+max_sessions = 2000
+# Longest a session may last, all steps together.
+max_session = 1200
+
+[lsc]
+# Validity of an issued LSC, in days (never past the CAPF certificate's own end).
+validity_days = 1825
+# Subject fields of LSCs besides CN = device name. "" = copy from the CAPF certificate.
+organization = ""
+organizational_unit = ""
+locality = ""
+state = ""
+country = ""
+
+[trust]
+# Manufacturing CA certificates (PEM bundle) trusted for "By Existing Certificate" MIC
+# authentication, relative to the data directory. Cisco publishes them as "Cisco Manufacturing CA",
+# "Cisco Manufacturing CA SHA2", "CAP-RTP-001" and "CAP-RTP-002".
+manufacturing_ca = "trust/manufacturing-ca.pem"
+
+[certificates]
+# Subject of the service certificates `init` and `cert regenerate` make.
+organization = "opencapf"
+organizational_unit = "Telephony"
+locality = ""
+state = ""
+country = ""
+# CN of the CallManager/TFTP and TVS certificates; "" = this machine's host name.
+hostname = ""
+)";
+}
+
+namespace {
+
+const std::set<std::string> kSections = {"capf", "lsc", "trust", "certificates"};
+
+template <typename T>
+Status Read(const toml::value& table, const std::string& section, const std::string& key, T& out) {
+  if (!table.contains(key)) return Status::Ok();
+  try {
+    out = toml::get<T>(table.at(key));
+  } catch (const std::exception& e) {
+    return Fail("[" + section + "] " + key + ": " + e.what());
+  }
+  return Status::Ok();
+}
+
+Status CheckKeys(const toml::value& table, const std::string& section,
+                 const std::set<std::string>& known) {
+  for (const auto& [key, value] : table.as_table()) {
+    if (section.empty() && kSections.count(key)) continue;
+    if (!known.count(key)) {
+      std::string where = section.empty() ? "" : "[" + section + "] ";
+      return Fail(where + "unknown setting '" + key + "' (line " +
+                  std::to_string(value.location().line()) + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Config> LoadConfig(const std::filesystem::path& path) {
+  toml::value root;
+  try {
+    root = toml::parse(path.string());
+  } catch (const std::exception& e) {
+    return Fail(path.string() + ": " + e.what());
+  }
+  Config c;
+  std::vector<Status> checks;
+  auto section = [&](const std::string& name) -> const toml::value* {
+    if (!root.contains(name)) return nullptr;
+    return &root.at(name);
+  };
+  checks.push_back(CheckKeys(root, "", {"listen_address"}));
+  checks.push_back(Read(root, "", "listen_address", c.listen_address));
+  if (const auto* t = section("capf")) {
+    int port = c.capf.port;
+    checks.push_back(
+        CheckKeys(*t, "capf",
+                  {"port", "tls_min_version", "ciphers", "ciphersuites", "message_timeout",
+                   "keygen_timeout", "handshake_timeout", "max_sessions", "max_session"}));
+    checks.push_back(Read(*t, "capf", "port", port));
+    checks.push_back(Read(*t, "capf", "tls_min_version", c.capf.tls_min_version));
+    checks.push_back(Read(*t, "capf", "ciphers", c.capf.ciphers));
+    checks.push_back(Read(*t, "capf", "ciphersuites", c.capf.ciphersuites));
+    checks.push_back(Read(*t, "capf", "message_timeout", c.capf.message_timeout_s));
+    checks.push_back(Read(*t, "capf", "keygen_timeout", c.capf.keygen_timeout_s));
+    checks.push_back(Read(*t, "capf", "handshake_timeout", c.capf.handshake_timeout_s));
+    checks.push_back(Read(*t, "capf", "max_sessions", c.capf.max_sessions));
+    checks.push_back(Read(*t, "capf", "max_session", c.capf.max_session_s));
+    if (port < 1 || port > 65535)
+      checks.push_back(Fail("[capf] port: " + std::to_string(port) + " is not 1-65535"));
+    c.capf.port = static_cast<std::uint16_t>(port);
+  }
+  if (const auto* t = section("lsc")) {
+    checks.push_back(CheckKeys(
+        *t, "lsc",
+        {"validity_days", "organization", "organizational_unit", "locality", "state", "country"}));
+    checks.push_back(Read(*t, "lsc", "validity_days", c.lsc.validity_days));
+    checks.push_back(Read(*t, "lsc", "organization", c.lsc.subject.organization));
+    checks.push_back(Read(*t, "lsc", "organizational_unit", c.lsc.subject.organizational_unit));
+    checks.push_back(Read(*t, "lsc", "locality", c.lsc.subject.locality));
+    checks.push_back(Read(*t, "lsc", "state", c.lsc.subject.state));
+    checks.push_back(Read(*t, "lsc", "country", c.lsc.subject.country));
+  }
+  if (const auto* t = section("trust")) {
+    checks.push_back(CheckKeys(*t, "trust", {"manufacturing_ca"}));
+    checks.push_back(Read(*t, "trust", "manufacturing_ca", c.trust.manufacturing_ca));
+  }
+  if (const auto* t = section("certificates")) {
+    checks.push_back(CheckKeys(
+        *t, "certificates",
+        {"organization", "organizational_unit", "locality", "state", "country", "hostname"}));
+    checks.push_back(Read(*t, "certificates", "organization", c.certificates.organization));
+    checks.push_back(
+        Read(*t, "certificates", "organizational_unit", c.certificates.organizational_unit));
+    checks.push_back(Read(*t, "certificates", "locality", c.certificates.locality));
+    checks.push_back(Read(*t, "certificates", "state", c.certificates.state));
+    checks.push_back(Read(*t, "certificates", "country", c.certificates.country));
+    checks.push_back(Read(*t, "certificates", "hostname", c.certificates.hostname));
+  }
+  for (const auto& st : checks) {
+    if (!st.ok()) return Context(path.string(), st.error());
+  }
+  const std::set<std::string> versions = {"1.0", "1.1", "1.2", "1.3"};
+  if (!versions.count(c.capf.tls_min_version)) {
+    return Fail(path.string() + ": [capf] tls_min_version '" + c.capf.tls_min_version +
+                "' is not one of 1.0, 1.1, 1.2, 1.3");
+  }
+  for (auto [name, value] : {std::pair{"message_timeout", c.capf.message_timeout_s},
+                             std::pair{"keygen_timeout", c.capf.keygen_timeout_s},
+                             std::pair{"handshake_timeout", c.capf.handshake_timeout_s},
+                             std::pair{"max_sessions", c.capf.max_sessions},
+                             std::pair{"max_session", c.capf.max_session_s}}) {
+    if (value <= 0) return Fail(path.string() + ": [capf] " + name + " must be positive");
+  }
+  if (c.lsc.validity_days <= 0)
+    return Fail(path.string() + ": [lsc] validity_days must be positive");
+  return c;
+}
+
+}  // namespace opencapf::service

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "base/result.h"
+#include "pki/lsc.h"
+
+namespace opencapf::service {
+
+/// Everything `serve` can be told in opencapf.toml. Defaults are the values below; `init`
+/// writes them all out, documented (see DefaultConfigText()).
+struct Config {
+  std::string listen_address = "0.0.0.0";
+
+  struct Capf {
+    std::uint16_t port = 3804;
+    /// Lowest TLS version offered: "1.0", "1.1", "1.2" or "1.3".
+    std::string tls_min_version = "1.2";
+    /// OpenSSL cipher list for TLS 1.2 and below; ciphersuites for TLS 1.3 (empty: default).
+    std::string ciphers = "DEFAULT";
+    std::string ciphersuites;
+    int message_timeout_s = 30;  ///< wait for any one message
+    int keygen_timeout_s = 600;  ///< wait for KEY_GEN_RESPONSE: old phones take minutes
+    int handshake_timeout_s = 15;
+    int max_sessions = 2000;
+    int max_session_s = 1200;  ///< a session's whole life
+  } capf;
+
+  struct Lsc {
+    int validity_days = 1825;
+    pki::LscSubject subject;  ///< empty fields come from the CAPF certificate
+  } lsc;
+
+  struct Trust {
+    /// PEM bundle of manufacturing CAs for "By Existing Certificate" MIC authentication,
+    /// relative to the data directory. Missing: MIC authentication fails with that reason.
+    std::string manufacturing_ca = "trust/manufacturing-ca.pem";
+  } trust;
+
+  struct Certificates {
+    std::string organization = "opencapf";
+    std::string organizational_unit = "Telephony";
+    std::string locality;
+    std::string state;
+    std::string country;
+    std::string hostname;  ///< CN of the CallManager/TFTP and TVS certificates; empty: this host
+  } certificates;
+};
+
+/// The text `init` writes: every setting, its default, and what it is for.
+std::string DefaultConfigText();
+
+/// Reads opencapf.toml; unknown keys and wrong types are errors naming the key and the line.
+Result<Config> LoadConfig(const std::filesystem::path& path);
+
+}  // namespace opencapf::service

@@ -1,0 +1,76 @@
+#include "service/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "base/clock.h"
+#include "service/data_dir.h"
+
+namespace opencapf::service {
+namespace {
+
+std::filesystem::path Temp(const std::string& name) {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("opencapf-config-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  return dir / name;
+}
+
+TEST(Config, TheWrittenDefaultsReadBackAsTheDefaults) {
+  auto path = Temp("default.toml");
+  std::ofstream(path) << DefaultConfigText();
+  auto config = LoadConfig(path);
+  ASSERT_TRUE(config.ok()) << config.message();
+  Config defaults;
+  EXPECT_EQ(config->capf.port, defaults.capf.port);
+  EXPECT_EQ(config->capf.keygen_timeout_s, defaults.capf.keygen_timeout_s);
+  EXPECT_EQ(config->capf.tls_min_version, defaults.capf.tls_min_version);
+  EXPECT_EQ(config->lsc.validity_days, defaults.lsc.validity_days);
+  EXPECT_EQ(config->trust.manufacturing_ca, defaults.trust.manufacturing_ca);
+}
+
+TEST(Config, MistakesNameTheKey) {
+  auto path = Temp("bad.toml");
+  std::ofstream(path) << "[capf]\nport = 3804\nprot = 1\n";
+  auto unknown = LoadConfig(path);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.message().find("unknown setting 'prot'"), std::string::npos)
+      << unknown.message();
+
+  std::ofstream(path) << "[capf]\ntls_min_version = \"1.4\"\n";
+  EXPECT_NE(LoadConfig(path).message().find("tls_min_version"), std::string::npos);
+  std::ofstream(path) << "[capf]\nport = \"x\"\n";
+  EXPECT_NE(LoadConfig(path).message().find("port"), std::string::npos);
+  std::ofstream(path) << "[capf]\nport = 70000\n";
+  EXPECT_NE(LoadConfig(path).message().find("not 1-65535"), std::string::npos);
+}
+
+TEST(Init, MakesEverythingWithPrivateKeysOnly0600) {
+  auto root = Temp("data");
+  std::filesystem::remove_all(root);
+  DataDir dir(root);
+  FakeClock clock(std::time(nullptr));
+  auto made = Init(dir, {}, clock);
+  ASSERT_TRUE(made.ok()) << made.message();
+  for (const char* name : {kCapf, kCallManager, kTvs, kItlRecovery}) {
+    auto identity = LoadIdentity(dir, name);
+    ASSERT_TRUE(identity.ok()) << identity.message();
+    auto mode = std::filesystem::status(dir.key(name)).permissions();
+    EXPECT_EQ(mode & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)
+        << name;
+  }
+  auto capf = LoadIdentity(dir, kCapf);
+  EXPECT_EQ(capf->certificate.CommonName().rfind("CAPF-", 0), 0u);
+  EXPECT_EQ(capf->certificate.CommonName().size(), 13u);
+  EXPECT_TRUE(capf->certificate.IsCa());
+  EXPECT_TRUE(LoadConfig(dir.config()).ok());
+  auto again = Init(dir, {}, clock);
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.message().find("already initialised"), std::string::npos);
+  std::filesystem::remove_all(root.parent_path());
+}
+
+}  // namespace
+}  // namespace opencapf::service

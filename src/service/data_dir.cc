@@ -1,0 +1,155 @@
+#include "service/data_dir.h"
+
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/file.h"
+#include "pki/issuer.h"
+#include "store/sqlite_store.h"
+
+namespace opencapf::service {
+
+namespace fs = std::filesystem;
+
+std::filesystem::path DataDir::Resolve(const std::string& configured) const {
+  fs::path p(configured);
+  return p.is_absolute() ? p : root_ / p;
+}
+
+bool DataDir::Initialized() const { return fs::exists(config()); }
+
+namespace {
+
+Bytes AsBytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
+
+Status MakePrivateDir(const fs::path& path) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) return Fail(path.string() + ": cannot create directory: " + ec.message());
+  if (::chmod(path.c_str(), 0700) != 0) return Fail(path.string() + ": cannot set mode 0700");
+  return Status::Ok();
+}
+
+std::string HostName() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == 0) return "opencapf";
+  std::string host(buf);
+  return host.substr(0, host.find('.'));
+}
+
+std::string RandomHex8() {
+  unsigned char b[4];
+  RAND_bytes(b, sizeof b);
+  return HexLower(ByteView(b, sizeof b));
+}
+
+pki::CertificateProfile Profile(const Config::Certificates& c, const std::string& cn, int days) {
+  pki::CertificateProfile p;
+  p.subject.emplace_back("CN", cn);
+  if (!c.organizational_unit.empty()) p.subject.emplace_back("OU", c.organizational_unit);
+  if (!c.organization.empty()) p.subject.emplace_back("O", c.organization);
+  if (!c.locality.empty()) p.subject.emplace_back("L", c.locality);
+  if (!c.state.empty()) p.subject.emplace_back("ST", c.state);
+  if (!c.country.empty()) p.subject.emplace_back("C", c.country);
+  p.days = days;
+  return p;
+}
+
+struct Planned {
+  const char* name;
+  const char* what;
+  pki::KeySpec key;
+  pki::CertificateProfile profile;
+};
+
+}  // namespace
+
+Status SaveIdentity(const DataDir& dir, const std::string& name, const Identity& identity) {
+  if (auto st = WriteFileAtomic(dir.key(name), AsBytes(identity.key.ToPem()), 0600); !st.ok()) {
+    return st;
+  }
+  return WriteFileAtomic(dir.certificate(name), AsBytes(identity.certificate.ToPem()), 0644);
+}
+
+Result<Identity> LoadIdentity(const DataDir& dir, const std::string& name) {
+  auto cert = pki::Certificate::Load(dir.certificate(name));
+  if (!cert.ok()) return Fail("the " + name + " certificate: " + cert.message());
+  auto key = pki::PrivateKey::Load(dir.key(name));
+  if (!key.ok()) return Fail("the " + name + " key: " + key.message());
+  if (!key->Matches(*cert)) {
+    return Fail(dir.key(name).string() + " does not belong to " + dir.certificate(name).string());
+  }
+  return Identity{*cert, *key};
+}
+
+Result<std::vector<std::string>> Init(const DataDir& dir, const InitOptions& options,
+                                      const Clock& clock) {
+  if (dir.Initialized()) {
+    return Fail(dir.root().string() + " is already initialised (" + dir.config().string() +
+                " exists); use another --data directory or remove it first");
+  }
+  std::vector<std::string> made;
+  for (const auto& path : {dir.root(), dir.certs()}) {
+    if (auto st = MakePrivateDir(path); !st.ok()) return st.error();
+  }
+  std::error_code ec;
+  fs::create_directories(dir.tftp(), ec);
+  fs::create_directories(dir.root() / "trust", ec);
+  if (ec) return Fail("cannot create " + dir.tftp().string() + ": " + ec.message());
+
+  Config defaults;
+  const Config::Certificates& subject = defaults.certificates;
+  const std::string host = subject.hostname.empty() ? HostName() : subject.hostname;
+  const std::time_t now = clock.Now();
+
+  pki::CertificateProfile capf = Profile(subject, "CAPF-" + RandomHex8(), options.capf_days);
+  capf.ca = true;
+  capf.path_length = 0;
+  capf.key_usage = {"digitalSignature", "keyCertSign", "cRLSign"};
+  pki::CertificateProfile ccm = Profile(subject, host, 365 * 5);
+  ccm.key_usage = {"digitalSignature", "keyEncipherment"};
+  ccm.extended_key_usage = {"serverAuth", "clientAuth"};
+  pki::CertificateProfile tvs = Profile(subject, host + "-tvs", 365 * 5);
+  tvs.key_usage = {"digitalSignature", "keyEncipherment"};
+  tvs.extended_key_usage = {"serverAuth", "clientAuth"};
+  pki::CertificateProfile recovery = Profile(subject, "ITLRECOVERY_" + host, 365 * 20);
+  recovery.key_usage = {"digitalSignature"};
+
+  const std::vector<Planned> plan = {
+      {kCapf, "CAPF certificate (issues LSCs)", options.capf_key, capf},
+      {kCallManager, "CallManager/TFTP certificate", {pki::KeyAlgorithm::kRsa, 2048}, ccm},
+      {kTvs, "TVS certificate", {pki::KeyAlgorithm::kRsa, 2048}, tvs},
+      {kItlRecovery,
+       "ITLRecovery certificate (signs ITLFile.tlv)",
+       {pki::KeyAlgorithm::kRsa, 2048},
+       recovery},
+  };
+  for (Planned p : plan) {
+    p.profile.not_before = now - 300;
+    auto pair = pki::SelfSigned(p.key, p.profile);
+    if (!pair.ok()) return Fail(std::string("cannot make the ") + p.what + ": " + pair.message());
+    if (auto st = SaveIdentity(dir, p.name, {pair->certificate, pair->key}); !st.ok()) {
+      return st.error();
+    }
+    made.push_back(
+        std::string(p.what) + ": " + pair->certificate.Subject() + ", " + p.key.ToString() +
+        ", valid until " + pki::FormatUtc(pair->certificate.not_after()) + "\n    " +
+        dir.certificate(p.name).string() + " (key " + dir.key(p.name).string() + ", mode 0600)");
+  }
+
+  auto store = store::OpenSqliteStore(dir.store(), clock);
+  if (!store.ok()) return store.error();
+  made.push_back("device store: " + dir.store().string());
+  made.push_back("TFTP root: " + dir.tftp().string());
+
+  const std::string config = DefaultConfigText();
+  if (auto st = WriteFileAtomic(dir.config(), Bytes(config.begin(), config.end()), 0644);
+      !st.ok()) {
+    return st.error();
+  }
+  made.push_back("configuration, every default written out: " + dir.config().string());
+  return made;
+}
+
+}  // namespace opencapf::service

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "pki/certificate.h"
+#include "pki/private_key.h"
+#include "service/config.h"
+
+namespace opencapf::service {
+
+/// The certificates opencapf owns, by the names `opencapf cert` uses.
+inline constexpr const char* kCapf = "capf";
+inline constexpr const char* kCallManager = "callmanager";  ///< CallManager/TFTP (CCM+TFTP role)
+inline constexpr const char* kTvs = "tvs";
+inline constexpr const char* kItlRecovery = "itlrecovery";  ///< signs the ITL (SAST role)
+
+/// Where everything lives under the data directory.
+class DataDir {
+ public:
+  explicit DataDir(std::filesystem::path root) : root_(std::move(root)) {}
+
+  const std::filesystem::path& root() const { return root_; }
+  std::filesystem::path config() const { return root_ / "opencapf.toml"; }
+  std::filesystem::path store() const { return root_ / "opencapf.db"; }
+  std::filesystem::path certs() const { return root_ / "certs"; }
+  std::filesystem::path tftp() const { return root_ / "tftp"; }
+  std::filesystem::path certificate(const std::string& name) const {
+    return certs() / (name + ".pem");
+  }
+  std::filesystem::path key(const std::string& name) const { return certs() / (name + ".key"); }
+  /// A path from the config, relative to the data directory unless absolute.
+  std::filesystem::path Resolve(const std::string& configured) const;
+
+  /// True once `init` has written the configuration.
+  bool Initialized() const;
+
+ private:
+  std::filesystem::path root_;
+};
+
+/// A certificate with its private key, loaded once.
+struct Identity {
+  pki::Certificate certificate;
+  pki::PrivateKey key;
+};
+
+struct InitOptions {
+  pki::KeySpec capf_key{pki::KeyAlgorithm::kRsa, 2048};
+  int capf_days = 365 * 5;
+};
+
+/// Creates a data directory: the CAPF certificate (self-signed CA, CN CAPF-<8 hex>), the
+/// CallManager/TFTP, TVS and ITLRecovery certificates, opencapf.toml with every default, the
+/// store, and the tftp directory. Keys are written 0600, directories 0700. Refuses to touch a
+/// directory that is already initialised. Returns one line per thing made.
+Result<std::vector<std::string>> Init(const DataDir& dir, const InitOptions& options,
+                                      const Clock& clock);
+
+/// Loads a service certificate and its key, checking they belong together.
+Result<Identity> LoadIdentity(const DataDir& dir, const std::string& name);
+
+/// Writes a certificate (0644) and its key (0600) under certs/.
+Status SaveIdentity(const DataDir& dir, const std::string& name, const Identity& identity);
+
+}  // namespace opencapf::service

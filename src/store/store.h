@@ -1,0 +1,87 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <ctime>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "store/device.h"
+
+namespace opencapf::store {
+
+/// One thing that happened to a device: a CAPF session (or a session from a phone the store
+/// does not know), recorded for `device show` and audits.
+struct Event {
+  std::int64_t id = 0;           ///< assigned by the store; ignored when writing
+  std::string device{};          ///< device name; may name a device the store does not hold
+  std::time_t at = 0;            ///< when it started; 0 means "now" by the store's clock
+  std::string peer{};            ///< the phone's address, "192.0.2.10:51234"
+  std::string operation{};       ///< "install", "delete", "troubleshoot", "none", ...
+  std::string result{};          ///< "success", "failure", "refused", ...
+  std::string reason{};          ///< why, in words: "deadline passed", "REASON 9: unknown device"
+  std::int64_t duration_ms = 0;  ///< must not be negative
+
+  bool operator==(const Event&) const = default;
+};
+
+/// What `device list` selects by; every field that is set must match.
+/// Members have default initializers so designated initializers may name any subset.
+struct DeviceFilter {
+  std::optional<LscStatus> lsc_status{};
+  /// Compared case-insensitively, either with the whole status or with the part before ": "
+  /// — "Upgrade Failed" finds every upgrade failure.
+  std::optional<std::string> operation_status{};
+  std::optional<std::string> auth_string{};
+};
+
+/// Devices, their certificates and their event history. The only code that knows SQL sits
+/// behind this interface (see sqlite_store.h).
+///
+/// Every method that changes state does it in one transaction: either all of it is written or
+/// none of it. Names given to Get/Remove/History are matched case-insensitively ("sep..." finds
+/// "SEP..."). Devices written are checked with Validate() first.
+///
+/// Implementations are safe to call from several threads at once (the SQLite one serializes
+/// calls on a mutex). Calls may block on disk writes; see sqlite_store.h for the bound.
+class Store {
+ public:
+  virtual ~Store();
+
+  /// The device, or nullopt when there is none by that name. An error only when the store
+  /// itself fails.
+  virtual Result<std::optional<Device>> Get(std::string_view name) = 0;
+
+  /// Adds a new device; fails if one by that name exists. The stored copy gets version 1 and
+  /// created = updated = now; the caller's `version`, `created` and `updated` are ignored.
+  virtual Status Add(const Device& device) = 0;
+
+  /// Writes the device's new state, and `event` if given, in ONE transaction. Refused, with
+  /// nothing written, when the stored version is not `device.version` (someone changed the
+  /// device since this copy was read: read it again and retry) or when anything fails. On
+  /// success the stored version is device.version + 1 and `updated` is now; `created` is kept.
+  /// An event with an empty `device` gets this device's name; another name is an error.
+  virtual Status Save(const Device& device, const std::optional<Event>& event) = 0;
+
+  /// Removes a device and its certificates; its events stay (they are history). Fails when
+  /// there is no such device.
+  virtual Status Remove(std::string_view name) = 0;
+
+  /// Devices matching `filter`, ordered by name.
+  virtual Result<std::vector<Device>> List(const DeviceFilter& filter) = 0;
+
+  /// Adds many new devices (bulk import): all of them or, on any problem, none. Every invalid
+  /// device, duplicate and already existing name is reported in the one error.
+  virtual Status AddAll(const std::vector<Device>& devices) = 0;
+
+  /// Records an event on its own, e.g. a session from a device the store does not know.
+  virtual Status AppendEvent(const Event& event) = 0;
+
+  /// The newest `limit` events of a device, newest first; limit 0 means all of them.
+  virtual Result<std::vector<Event>> History(std::string_view device, std::size_t limit) = 0;
+};
+
+}  // namespace opencapf::store
