@@ -15,5 +15,6 @@ struct ExitCode {
 /// Each command family adds its subcommands to the root here.
 void AddItlCommands(CLI::App& root, ExitCode& exit);
 void AddServeCommands(CLI::App& root, ExitCode& exit);
+void AddDeviceCommands(CLI::App& root, ExitCode& exit);
 
 }  // namespace opencapf::cli

@@ -260,6 +260,14 @@ void AddItlCommands(CLI::App& root, ExitCode& exit) {
   AddVerify(*itl, exit);
   AddBuild(*itl, exit);
   AddDiff(*itl, exit);
+  // A CTL has the same format; `ctl build` writes CTLFile.tlv unless told otherwise.
+  auto* ctl =
+      root.add_subcommand("ctl", "The same commands for CTLFile.tlv (same format as the ITL)");
+  ctl->require_subcommand(1);
+  AddShow(*ctl, exit);
+  AddVerify(*ctl, exit);
+  AddBuild(*ctl, exit);
+  AddDiff(*ctl, exit);
 }
 
 }  // namespace opencapf::cli

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   AddHelpCommand(root);
   opencapf::cli::AddItlCommands(root, exit);
   opencapf::cli::AddServeCommands(root, exit);
+  opencapf::cli::AddDeviceCommands(root, exit);
 
   try {
     root.parse(argc, argv);

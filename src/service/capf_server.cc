@@ -6,12 +6,10 @@
 
 namespace opencapf::service {
 
-CapfServer::CapfServer(asio::io_context& io, std::shared_ptr<asio::ssl::context> tls,
-                       const capf::CapfAuthority& authority, store::Store& store,
+CapfServer::CapfServer(asio::io_context& io, CapfEndpointSource endpoint, store::Store& store,
                        const Clock& clock, capf::SessionLimits limits, CapfListenSettings settings)
     : io_(io),
-      tls_(std::move(tls)),
-      authority_(authority),
+      endpoint_(std::move(endpoint)),
       store_(store),
       clock_(clock),
       limits_(limits),
@@ -84,7 +82,8 @@ asio::awaitable<void> CapfServer::Handle(asio::ip::tcp::socket socket) {
     asio::error_code ec;
     auto remote = socket.remote_endpoint(ec);
     if (!ec) peer = remote.address().to_string() + ":" + std::to_string(remote.port());
-    capf::TlsStream stream(std::move(socket), *tls_);
+    const std::shared_ptr<const CapfEndpoint> endpoint = endpoint_();
+    capf::TlsStream stream(std::move(socket), *endpoint->tls);
 
     // A whole session never outlives max_session, whatever the phone does.
     asio::steady_timer lifetime(stream.get_executor());
@@ -114,7 +113,7 @@ asio::awaitable<void> CapfServer::Handle(asio::ip::tcp::socket socket) {
       co_return;
     }
 
-    capf::CapfServerSession session(stream, authority_, store_, clock_, limits_, peer);
+    capf::CapfServerSession session(stream, endpoint->authority, store_, clock_, limits_, peer);
     capf::SessionReport report = co_await session.Run();
     spdlog::info("capf: session {} device={} operation={} result={} duration={}ms reason: {}", peer,
                  report.device.empty() ? "-" : report.device, report.operation, report.result,

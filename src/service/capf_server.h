@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,15 @@
 #include "store/store.h"
 
 namespace opencapf::service {
+
+/// What CAPF sessions use that may change while the server runs: the CAPF identity and trusted
+/// issuers, and the TLS context presenting the CAPF certificate. A session keeps the snapshot it
+/// started with; a reload affects only the sessions that start after it.
+struct CapfEndpoint {
+  capf::CapfAuthority authority;
+  std::shared_ptr<asio::ssl::context> tls;
+};
+using CapfEndpointSource = std::function<std::shared_ptr<const CapfEndpoint>()>;
 
 struct CapfListenSettings {
   std::string address = "0.0.0.0";
@@ -29,9 +39,8 @@ struct CapfListenSettings {
 /// session. A connection over the session cap is closed at once with a logged reason.
 class CapfServer {
  public:
-  CapfServer(asio::io_context& io, std::shared_ptr<asio::ssl::context> tls,
-             const capf::CapfAuthority& authority, store::Store& store, const Clock& clock,
-             capf::SessionLimits limits, CapfListenSettings settings);
+  CapfServer(asio::io_context& io, CapfEndpointSource endpoint, store::Store& store,
+             const Clock& clock, capf::SessionLimits limits, CapfListenSettings settings);
 
   /// Binds and listens; fails with the address and why (in use, permission denied).
   Status Listen();
@@ -48,8 +57,7 @@ class CapfServer {
   asio::awaitable<void> Handle(asio::ip::tcp::socket socket);
 
   asio::io_context& io_;
-  std::shared_ptr<asio::ssl::context> tls_;
-  const capf::CapfAuthority& authority_;
+  CapfEndpointSource endpoint_;
   store::Store& store_;
   const Clock& clock_;
   capf::SessionLimits limits_;

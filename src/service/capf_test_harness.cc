@@ -53,7 +53,9 @@ CapfHarness::CapfHarness(capf::SessionLimits limits) {
   listen.port = 0;
   listen.handshake_timeout = std::chrono::seconds(5);
   listen.max_session = std::chrono::seconds(60);
-  server_ = std::make_unique<CapfServer>(io_, tls, *authority, *store, clock, limits, listen);
+  auto endpoint = std::make_shared<const CapfEndpoint>(CapfEndpoint{*authority, tls});
+  server_ = std::make_unique<CapfServer>(
+      io_, [endpoint] { return endpoint; }, *store, clock, limits, listen);
   Must(server_->Listen());
   port = server_->port();
   server_->Start();

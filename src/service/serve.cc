@@ -4,16 +4,39 @@
 
 #include <thread>
 
-#include "net/tls.h"
-#include "pki/chain.h"
+#include "net/asio.h"
 #include "service/capf_server.h"
 #include "service/config.h"
 #include "service/data_dir.h"
+#include "service/trust_material.h"
 #include "store/sqlite_store.h"
 
 namespace opencapf::service {
 
-namespace fs = std::filesystem;
+namespace {
+
+// Checks the certificate files every few seconds and on SIGHUP; a change (cert regenerate,
+// cert import, a file replaced by hand) reloads the trust material for new sessions.
+asio::awaitable<void> WatchCertificates(TrustMaterial& material, std::chrono::seconds every) {
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor);
+  while (true) {
+    timer.expires_after(every);
+    auto [ec] = co_await timer.async_wait(net::kAwaitTuple);
+    if (ec) co_return;
+    auto reloaded = material.ReloadIfChanged();
+    if (!reloaded.ok()) {
+      spdlog::error(
+          "certificates changed but cannot be loaded, still serving the previous ones: {}",
+          reloaded.message());
+    } else if (*reloaded) {
+      spdlog::info("certificates changed: reloaded; CAPF certificate {}; ITLFile.tlv rebuilt",
+                   material.capf_summary());
+    }
+  }
+}
+
+}  // namespace
 
 Status Serve(const ServeOptions& options) {
   const Clock& clock = SystemClock::Instance();
@@ -29,33 +52,24 @@ Status Serve(const ServeOptions& options) {
   if (options.capf_port) config->capf.port = *options.capf_port;
   if (options.listen) config->listen_address = *options.listen;
 
-  auto capf = LoadIdentity(dir, kCapf);
-  if (!capf.ok()) return capf.error();
   auto store = store::OpenSqliteStore(dir.store(), clock);
   if (!store.ok()) return store.error();
-
-  capf::CapfAuthority authority{capf->certificate,   capf->key,
-                                {capf->certificate}, {},
-                                config->lsc.subject, config->lsc.validity_days};
-  const fs::path mics = dir.Resolve(config->trust.manufacturing_ca);
-  if (fs::exists(mics)) {
-    auto bundle = pki::LoadBundle(mics);
-    if (!bundle.ok()) return bundle.error();
-    authority.manufacturing_cas = *bundle;
-    spdlog::info("capf: {} manufacturing CA certificates from {}", bundle->size(), mics.string());
-  } else {
+  TrustMaterial material(dir, *config, clock);
+  if (auto st = material.Load(); !st.ok()) return st;
+  auto capf = material.capf();
+  if (capf->authority.manufacturing_cas.empty()) {
     spdlog::info("capf: no manufacturing CA bundle at {}: MIC authentication will be refused",
-                 mics.string());
+                 dir.Resolve(config->trust.manufacturing_ca).string());
+  } else {
+    spdlog::info("capf: {} manufacturing CA certificates trusted for MIC authentication",
+                 capf->authority.manufacturing_cas.size());
   }
-  if (capf->certificate.not_after() < clock.Now()) {
-    spdlog::warn("capf: the CAPF certificate expired on {}: LSCs cannot be issued",
-                 pki::FormatUtc(capf->certificate.not_after()));
+  if (capf->authority.certificate.not_after() < clock.Now()) {
+    spdlog::warn(
+        "capf: the CAPF certificate expired on {}: LSCs cannot be issued until it is "
+        "regenerated",
+        pki::FormatUtc(capf->authority.certificate.not_after()));
   }
-
-  auto tls = net::MakeServerContext(
-      capf->certificate, capf->key,
-      {config->capf.tls_min_version, config->capf.ciphers, config->capf.ciphersuites});
-  if (!tls.ok()) return Context("[capf] TLS", tls.error());
 
   const int threads = options.threads > 0
                           ? options.threads
@@ -66,12 +80,26 @@ Status Serve(const ServeOptions& options) {
   CapfListenSettings listen{config->listen_address, config->capf.port, config->capf.max_sessions,
                             std::chrono::seconds(config->capf.handshake_timeout_s),
                             std::chrono::seconds(config->capf.max_session_s)};
-  CapfServer capf_server(io, *tls, authority, **store, clock, limits, listen);
+  CapfServer capf_server(
+      io, [&material] { return material.capf(); }, **store, clock, limits, listen);
   if (auto st = capf_server.Listen(); !st.ok()) return st;
   capf_server.Start();
-  spdlog::info("capf: listening on {}:{} (TLS {}+), CAPF certificate {} valid until {}",
-               config->listen_address, capf_server.port(), config->capf.tls_min_version,
-               capf->certificate.Subject(), pki::FormatUtc(capf->certificate.not_after()));
+  spdlog::info("capf: listening on {}:{} (TLS {}+), CAPF certificate {}", config->listen_address,
+               capf_server.port(), config->capf.tls_min_version, material.capf_summary());
+
+  asio::co_spawn(io, WatchCertificates(material, std::chrono::seconds(2)), asio::detached);
+  asio::signal_set hangup(io, SIGHUP);
+  std::function<void()> wait_hangup = [&] {
+    hangup.async_wait([&](const asio::error_code& ec, int) {
+      if (ec) return;
+      auto reloaded = material.ReloadIfChanged();
+      spdlog::info("SIGHUP: {}", !reloaded.ok() ? "reload failed: " + reloaded.message()
+                                 : *reloaded    ? "certificates reloaded"
+                                                : "no certificate changed");
+      wait_hangup();
+    });
+  };
+  wait_hangup();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const asio::error_code& ec, int signal) {

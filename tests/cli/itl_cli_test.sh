@@ -68,6 +68,12 @@ expect 0 'with SHA1 \(signer version 1.0\)' -- "$opencapf" itl build "$work/CTLF
 expect 0 '^CTL Record #:2' -- "$opencapf" itl show "$work/CTLFile.tlv"
 expect 0 '^14 FILENAME 12 CTLFile.tlv' -- "$opencapf" itl show "$work/CTLFile.tlv"
 
+# ctl: the same format and options
+mkdir -p "$work/ctl"
+expect 0 'wrote .*CTLFile.tlv: .* 3 records' -- "$opencapf" ctl build "$work/ctl/CTLFile.tlv" --signer "$work/signer.pem" --capf "$itl/capf.crt" --tftp "$itl/ccm.crt"
+expect 0 '^The CTL file was verified successfully\.$' -- "$opencapf" ctl show "$work/ctl/CTLFile.tlv"
+expect 0 ': valid: 3 records' -- "$opencapf" ctl verify "$work/ctl/CTLFile.tlv"
+
 # diff
 expect 0 'No differences' -- "$opencapf" itl diff "$itl/ITLFile-sha1.tlv" "$itl/ITLFile-sha1.tlv"
 expect 1 '~ header digest: SHA1 -> SHA512' -- "$opencapf" itl diff "$itl/ITLFile-sha1.tlv" "$itl/ITLFile-sha512.tlv"

@@ -1,0 +1,94 @@
+#include "service/trust_material.h"
+
+#include "net/tls.h"
+#include "pki/chain.h"
+#include "service/certificates.h"
+
+namespace opencapf::service {
+
+TrustMaterial::TrustMaterial(DataDir dir, Config config, const Clock& clock)
+    : dir_(std::move(dir)), config_(std::move(config)), clock_(clock) {}
+
+Result<TrustMaterial::Snapshot> TrustMaterial::Build() const {
+  Snapshot s;
+  // Read the fingerprint first: a change that lands while we build is seen on the next check.
+  s.fingerprint = CertificateFilesFingerprint(dir_);
+  auto capf = LoadIdentity(dir_, kCapf);
+  if (!capf.ok()) return capf.error();
+  auto previous = PreviousCapfCertificates(dir_);
+  if (!previous.ok()) return previous.error();
+
+  capf::CapfAuthority authority{capf->certificate,   capf->key,
+                                {capf->certificate}, {},
+                                config_.lsc.subject, config_.lsc.validity_days};
+  authority.lsc_issuers.insert(authority.lsc_issuers.end(), previous->begin(), previous->end());
+  const std::filesystem::path mics = dir_.Resolve(config_.trust.manufacturing_ca);
+  if (std::filesystem::exists(mics)) {
+    auto bundle = pki::LoadBundle(mics);
+    if (!bundle.ok()) return bundle.error();
+    authority.manufacturing_cas = *bundle;
+  }
+  auto capf_tls = net::MakeServerContext(
+      capf->certificate, capf->key,
+      {config_.capf.tls_min_version, config_.capf.ciphers, config_.capf.ciphersuites});
+  if (!capf_tls.ok()) return Context("[capf] TLS", capf_tls.error());
+  s.capf = std::make_shared<const CapfEndpoint>(CapfEndpoint{authority, *capf_tls});
+
+  auto tvs = LoadIdentity(dir_, kTvs);
+  if (!tvs.ok()) return tvs.error();
+  auto tvs_tls = net::MakeServerContext(
+      tvs->certificate, tvs->key,
+      {config_.capf.tls_min_version, config_.capf.ciphers, config_.capf.ciphersuites});
+  if (!tvs_tls.ok()) return Context("TVS TLS", tvs_tls.error());
+  s.tvs_tls = *tvs_tls;
+
+  ItlLayout layout;
+  auto itl = BuildServiceItl(dir_, layout, static_cast<std::uint32_t>(clock_.Now()));
+  if (!itl.ok()) return Context("ITLFile.tlv", itl.error());
+  s.itl = std::make_shared<const Bytes>(std::move(*itl));
+  return s;
+}
+
+Status TrustMaterial::Load() {
+  auto built = Build();
+  if (!built.ok()) return built.error();
+  std::lock_guard lock(mu_);
+  current_ = std::move(*built);
+  return Status::Ok();
+}
+
+Result<bool> TrustMaterial::ReloadIfChanged() {
+  {
+    std::lock_guard lock(mu_);
+    if (CertificateFilesFingerprint(dir_) == current_.fingerprint) return false;
+  }
+  auto built = Build();
+  if (!built.ok()) return built.error();
+  std::lock_guard lock(mu_);
+  current_ = std::move(*built);
+  return true;
+}
+
+std::shared_ptr<const CapfEndpoint> TrustMaterial::capf() const {
+  std::lock_guard lock(mu_);
+  return current_.capf;
+}
+
+std::shared_ptr<const Bytes> TrustMaterial::itl() const {
+  std::lock_guard lock(mu_);
+  return current_.itl;
+}
+
+std::shared_ptr<asio::ssl::context> TrustMaterial::tvs_tls() const {
+  std::lock_guard lock(mu_);
+  return current_.tvs_tls;
+}
+
+std::string TrustMaterial::capf_summary() const {
+  std::lock_guard lock(mu_);
+  const pki::Certificate& c = current_.capf->authority.certificate;
+  return c.Subject() + " (SHA-1 " + HexLower(c.Fingerprint(pki::Digest::kSha1)) + ", valid until " +
+         pki::FormatUtc(c.not_after()) + ")";
+}
+
+}  // namespace opencapf::service
