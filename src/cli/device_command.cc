@@ -23,6 +23,7 @@
 #include "cli/command.h"
 #include "service/config.h"
 #include "service/data_dir.h"
+#include "service/phone_config.h"
 #include "store/device.h"
 #include "store/device_csv.h"
 #include "store/sqlite_store.h"
@@ -921,6 +922,44 @@ void AddDataOption(CLI::App& cmd, std::string& data) {
 
 }  // namespace
 
+// ---------------------------------------------------------------------------------------------
+// device cnf: what the phone's configuration file must say for it to find CAPF.
+// ---------------------------------------------------------------------------------------------
+
+struct CnfArgs {
+  std::string name;
+  std::string data = "var/opencapf";
+  bool apply = false;
+};
+
+int RunCnf(const CnfArgs& args) {
+  const std::string who = "opencapf device cnf: ";
+  std::string name;
+  if (auto stop = ReadName(args.name, name)) return Report(who, *stop);
+  auto store = OpenStore(args.data);
+  if (!store.ok()) return Report(who, {1, store.message()});
+  auto device = (*store)->Get(name);
+  if (!device.ok()) return Report(who, {1, device.message()});
+  if (!*device) return Report(who, NoSuchDevice(name, args.data, true));
+  const service::DataDir dir(args.data);
+  auto config = service::LoadConfig(dir.config());
+  if (!config.ok()) return Report(who, {1, config.message()});
+  const service::CapfLocation capf{
+      config->capf.host.empty() ? service::HostName() : config->capf.host, config->capf.port};
+  if (!args.apply) {
+    std::cout << service::CnfElements(**device, capf);
+    return 0;
+  }
+  const auto path = dir.tftp() / (name + ".cnf.xml");
+  if (auto st = service::ApplyCnf(path, **device, capf); !st.ok())
+    return Report(who, {1, st.message()});
+  std::cout << "wrote capfAuthMode " << service::CapfAuthModeCode((*device)->auth) << " and CAPF "
+            << capf.host << ":" << capf.port << " into " << path.string()
+            << " (everything else in the file kept)\n"
+            << "next: reset the phone so it downloads its new configuration\n";
+  return 0;
+}
+
 void AddDeviceCommands(CLI::App& root, ExitCode& exit) {
   auto* device = root.add_subcommand(
       "device", "Schedule and follow LSC operations per phone (the CAPF Information section)");
@@ -951,6 +990,18 @@ void AddDeviceCommands(CLI::App& root, ExitCode& exit) {
     AddFieldFlags(*cmd, args->fields);
     AddDataOption(*cmd, args->data);
     cmd->callback([args, &exit]() { exit.value = RunSet(*args); });
+  }
+  {
+    auto* cmd = device->add_subcommand(
+        "cnf",
+        "Print the configuration elements a phone needs to find CAPF; --apply writes them "
+        "into NAME.cnf.xml in the TFTP root (Apply Config)");
+    auto args = std::make_shared<CnfArgs>();
+    cmd->add_option("NAME", args->name, "The device, e.g. SEP001122AABBCC")->required();
+    cmd->add_flag("--apply", args->apply,
+                  "Write them into NAME.cnf.xml, keeping every other element of an existing file");
+    AddDataOption(*cmd, args->data);
+    cmd->callback([args, &exit]() { exit.value = RunCnf(*args); });
   }
   {
     auto* cmd = device->add_subcommand(

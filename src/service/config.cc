@@ -16,6 +16,10 @@ listen_address = "0.0.0.0"
 [capf]
 # TCP port phones connect to (CUCM uses 3804).
 port = 3804
+# The name (or address) phones use to reach CAPF, written into SEP<MAC>.cnf.xml by
+# `opencapf device cnf --apply` as processNodeName. "" = this machine's host name. Phones must be
+# able to resolve it: a name they cannot resolve is the "LSC: Connection failed" case.
+host = ""
 # Lowest TLS version offered. Current phones (78xx, 88xx, 79x1/79x2 on recent firmware) do 1.2.
 # Old firmware on 79x1/79x2 and 69xx needs "1.0"; see docs/serve.md.
 tls_min_version = "1.2"
@@ -112,9 +116,10 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
     int port = c.capf.port;
     checks.push_back(
         CheckKeys(*t, "capf",
-                  {"port", "tls_min_version", "ciphers", "ciphersuites", "message_timeout",
+                  {"port", "host", "tls_min_version", "ciphers", "ciphersuites", "message_timeout",
                    "keygen_timeout", "handshake_timeout", "max_sessions", "max_session"}));
     checks.push_back(Read(*t, "capf", "port", port));
+    checks.push_back(Read(*t, "capf", "host", c.capf.host));
     checks.push_back(Read(*t, "capf", "tls_min_version", c.capf.tls_min_version));
     checks.push_back(Read(*t, "capf", "ciphers", c.capf.ciphers));
     checks.push_back(Read(*t, "capf", "ciphersuites", c.capf.ciphersuites));

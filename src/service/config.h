@@ -16,6 +16,9 @@ struct Config {
 
   struct Capf {
     std::uint16_t port = 3804;
+    /// The name (or address) phones use to reach CAPF, written into their configuration as
+    /// processNodeName; empty: this machine's host name.
+    std::string host;
     /// Lowest TLS version offered: "1.0", "1.1", "1.2" or "1.3".
     std::string tls_min_version = "1.2";
     /// OpenSSL cipher list for TLS 1.2 and below; ciphersuites for TLS 1.3 (empty: default).

@@ -31,12 +31,16 @@ Status MakePrivateDir(const fs::path& path) {
   return Status::Ok();
 }
 
+}  // namespace
+
 std::string HostName() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == 0) return "opencapf";
   std::string host(buf);
   return host.substr(0, host.find('.'));
 }
+
+namespace {
 
 std::string RandomHex8() {
   unsigned char b[4];

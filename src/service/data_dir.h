@@ -42,6 +42,9 @@ class DataDir {
   std::filesystem::path root_;
 };
 
+/// This machine's short host name ("opencapf" when it has none).
+std::string HostName();
+
 /// A certificate with its private key, loaded once.
 struct Identity {
   pki::Certificate certificate;

@@ -307,6 +307,19 @@ expect 1 "line 1: unknown column 'colour'; columns are: name, operation, auth" -
 expect 1 'nothing imported: 3 of the devices already exist' -- dev import "$work/good.csv"
 expect 1 'missing.csv' -- dev import "$work/missing.csv"
 
+# ---- cnf: what the phone's configuration must say (the procedure's Apply Config)
+dev add SEP00000000C0F1 --operation install --auth auth-string --auth-string 2468 >/dev/null
+expect 0 '<capfAuthMode>1</capfAuthMode>' -- dev cnf SEP00000000C0F1
+expect 0 '<phonePort>3804</phonePort>' -- dev cnf SEP00000000C0F1
+cnf="$data/tftp/SEP00000000C0F1.cnf.xml"
+printf '<?xml version="1.0"?>\n<device ctiid="7">\n  <fullConfig>true</fullConfig>\n  <capfAuthMode>0</capfAuthMode>\n  <loadInformation>sip88xx.14-2-1</loadInformation>\n</device>\n' >"$cnf"
+expect 0 'everything else in the file kept' -- dev cnf SEP00000000C0F1 --apply
+check "cnf --apply keeps the other elements" grep -q '<loadInformation>sip88xx.14-2-1</loadInformation>' "$cnf"
+check "cnf --apply keeps attributes" grep -q 'ctiid="7"' "$cnf"
+check "cnf --apply sets capfAuthMode" grep -q '<capfAuthMode>1</capfAuthMode>' "$cnf"
+check "cnf --apply replaces, not duplicates" test "$(grep -c capfAuthMode "$cnf")" = 1
+expect 1 'there is no device SEP00000000C0F2' -- dev cnf SEP00000000C0F2
+
 # ---- command-line mistakes (CLI11's own messages and exit codes)
 expect nonzero 'not expected: --frobnicate' -- dev add SEP0000000004A1 --frobnicate
 expect nonzero 'NAME is required' -- "$opencapf" device show
