@@ -13,33 +13,60 @@
 
 namespace opencapf::service {
 
-namespace {
+struct Services::Impl {
+  Impl(DataDir dir, Config config, const Clock& clock, int threads)
+      : dir(std::move(dir)),
+        config(std::move(config)),
+        clock(clock),
+        threads(threads),
+        io(threads),
+        material(this->dir, this->config, clock) {}
 
-// Checks the certificate files every few seconds and on SIGHUP; a change (cert regenerate,
-// cert import, a file replaced by hand) reloads the trust material for new sessions.
-asio::awaitable<void> WatchCertificates(TrustMaterial& material, std::chrono::seconds every) {
-  auto executor = co_await asio::this_coro::executor;
-  asio::steady_timer timer(executor);
-  while (true) {
-    timer.expires_after(every);
-    auto [ec] = co_await timer.async_wait(net::kAwaitTuple);
-    if (ec) co_return;
+  // Checks the certificate files every few seconds; a change (cert regenerate, cert import, a
+  // file replaced by hand) reloads the trust material for the sessions that start after it.
+  asio::awaitable<void> WatchCertificates(std::chrono::seconds every) {
+    asio::steady_timer timer(io);
+    while (!stopped) {
+      timer.expires_after(every);
+      auto [ec] = co_await timer.async_wait(net::kAwaitTuple);
+      if (ec) co_return;
+      Reload("certificate files changed");
+    }
+  }
+
+  void Reload(const std::string& why) {
     auto reloaded = material.ReloadIfChanged();
     if (!reloaded.ok()) {
-      spdlog::error(
-          "certificates changed but cannot be loaded, still serving the previous ones: {}",
-          reloaded.message());
+      spdlog::error("{}, but they cannot be loaded; still serving the previous ones: {}", why,
+                    reloaded.message());
     } else if (*reloaded) {
-      spdlog::info("certificates changed: reloaded; CAPF certificate {}; ITLFile.tlv rebuilt",
+      spdlog::info("{}: reloaded; CAPF certificate {}; ITLFile.tlv rebuilt", why,
                    material.capf_summary());
     }
   }
+
+  DataDir dir;
+  Config config;
+  const Clock& clock;
+  int threads;
+  asio::io_context io;
+  std::unique_ptr<store::Store> store;
+  TrustMaterial material;
+  std::unique_ptr<CapfServer> capf;
+  std::chrono::seconds watch_interval{2};
+  std::atomic<bool> stopped{false};
+};
+
+Services::Services(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Services::~Services() {
+  Stop();
+  // Sessions still pending hold references into Impl; destroy them (with the io_context's
+  // handlers) before the store and the material they point to.
+  impl_->capf.reset();
 }
 
-}  // namespace
-
-Status Serve(const ServeOptions& options) {
-  const Clock& clock = SystemClock::Instance();
+Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, const Clock& clock) {
   DataDir dir(options.data);
   if (!dir.Initialized()) {
     spdlog::info("{} holds no opencapf data yet: initialising it", dir.root().string());
@@ -51,12 +78,18 @@ Status Serve(const ServeOptions& options) {
   if (!config.ok()) return config.error();
   if (options.capf_port) config->capf.port = *options.capf_port;
   if (options.listen) config->listen_address = *options.listen;
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
+  auto impl = std::make_unique<Impl>(dir, *config, clock, threads);
+  impl->watch_interval = options.watch_interval;
   auto store = store::OpenSqliteStore(dir.store(), clock);
   if (!store.ok()) return store.error();
-  TrustMaterial material(dir, *config, clock);
-  if (auto st = material.Load(); !st.ok()) return st;
-  auto capf = material.capf();
+  impl->store = std::move(*store);
+  if (auto st = impl->material.Load(); !st.ok()) return st.error();
+
+  auto capf = impl->material.capf();
   if (capf->authority.manufacturing_cas.empty()) {
     spdlog::info("capf: no manufacturing CA bundle at {}: MIC authentication will be refused",
                  dir.Resolve(config->trust.manufacturing_ca).string());
@@ -71,49 +104,66 @@ Status Serve(const ServeOptions& options) {
         pki::FormatUtc(capf->authority.certificate.not_after()));
   }
 
-  const int threads = options.threads > 0
-                          ? options.threads
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  asio::io_context io(threads);
   capf::SessionLimits limits{std::chrono::seconds(config->capf.message_timeout_s),
                              std::chrono::seconds(config->capf.keygen_timeout_s), 16384};
   CapfListenSettings listen{config->listen_address, config->capf.port, config->capf.max_sessions,
                             std::chrono::seconds(config->capf.handshake_timeout_s),
                             std::chrono::seconds(config->capf.max_session_s)};
-  CapfServer capf_server(
-      io, [&material] { return material.capf(); }, **store, clock, limits, listen);
-  if (auto st = capf_server.Listen(); !st.ok()) return st;
-  capf_server.Start();
-  spdlog::info("capf: listening on {}:{} (TLS {}+), CAPF certificate {}", config->listen_address,
-               capf_server.port(), config->capf.tls_min_version, material.capf_summary());
+  Impl* raw = impl.get();
+  impl->capf = std::make_unique<CapfServer>(
+      impl->io, [raw] { return raw->material.capf(); }, *impl->store, clock, limits, listen);
+  if (auto st = impl->capf->Listen(); !st.ok()) return st.error();
+  return std::unique_ptr<Services>(new Services(std::move(impl)));
+}
 
-  asio::co_spawn(io, WatchCertificates(material, std::chrono::seconds(2)), asio::detached);
-  asio::signal_set hangup(io, SIGHUP);
+void Services::Start() {
+  Impl& s = *impl_;
+  s.capf->Start();
+  spdlog::info("capf: listening on {}:{} (TLS {}+), CAPF certificate {}", s.config.listen_address,
+               s.capf->port(), s.config.capf.tls_min_version, s.material.capf_summary());
+  asio::co_spawn(s.io, s.WatchCertificates(s.watch_interval), asio::detached);
+}
+
+void Services::Run() {
+  Impl& s = *impl_;
+  std::vector<std::thread> workers;
+  for (int i = 1; i < s.threads; ++i) workers.emplace_back([&s] { s.io.run(); });
+  s.io.run();
+  for (auto& t : workers) t.join();
+}
+
+void Services::Stop() {
+  Impl& s = *impl_;
+  if (s.stopped.exchange(true)) return;
+  if (s.capf) s.capf->Stop();
+  s.io.stop();
+}
+
+std::uint16_t Services::capf_port() const { return impl_->capf->port(); }
+
+Status Serve(const ServeOptions& options) {
+  auto services = Services::Open(options, SystemClock::Instance());
+  if (!services.ok()) return services.error();
+  Services& s = **services;
+  Services::Impl& impl = *s.impl_;
+
+  asio::signal_set hangup(impl.io, SIGHUP);
   std::function<void()> wait_hangup = [&] {
     hangup.async_wait([&](const asio::error_code& ec, int) {
       if (ec) return;
-      auto reloaded = material.ReloadIfChanged();
-      spdlog::info("SIGHUP: {}", !reloaded.ok() ? "reload failed: " + reloaded.message()
-                                 : *reloaded    ? "certificates reloaded"
-                                                : "no certificate changed");
+      impl.Reload("SIGHUP");
       wait_hangup();
     });
   };
   wait_hangup();
-
-  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::signal_set signals(impl.io, SIGINT, SIGTERM);
   signals.async_wait([&](const asio::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("received signal {}: stopping", signal);
-    capf_server.Stop();
-    io.stop();
+    s.Stop();
   });
-  if (options.on_ready) options.on_ready(capf_server.port());
-
-  std::vector<std::thread> workers;
-  for (int i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& t : workers) t.join();
+  s.Start();
+  s.Run();
   spdlog::info("stopped");
   return Status::Ok();
 }

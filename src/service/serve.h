@@ -1,27 +1,59 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "base/clock.h"
 #include "base/result.h"
 
 namespace opencapf::service {
 
+struct ServeOptions;
+class Services;
+Status Serve(const ServeOptions& options);
+
 struct ServeOptions {
   std::filesystem::path data = "var/opencapf";
-  std::optional<std::uint16_t> capf_port;  ///< overrides [capf] port
+  std::optional<std::uint16_t> capf_port;  ///< overrides [capf] port (0: any free port)
   std::optional<std::string> listen;       ///< overrides listen_address
   int threads = 0;                         ///< 0: one per core
-  /// Called once every listener is up, with the CAPF port actually bound (tests use port 0).
-  std::function<void(std::uint16_t capf_port)> on_ready;
+  /// How often certificate files are checked for changes.
+  std::chrono::seconds watch_interval{2};
 };
 
-/// `opencapf serve`: initialises the data directory when it is empty, loads the configuration,
-/// the certificates (each key once) and the store, starts the services and runs until SIGINT or
-/// SIGTERM. Returns why it could not start, or OK after a clean stop.
+/// Everything `serve` runs, in one object: the store, the trust material and the listeners on
+/// one io_context. Tests embed it; `opencapf serve` wraps it with signal handling.
+class Services {
+ public:
+  /// Initialises the data directory when it is empty, loads the configuration, the store and
+  /// the certificates (each key once), and binds every listener. Nothing is served yet.
+  static Result<std::unique_ptr<Services>> Open(const ServeOptions& options, const Clock& clock);
+  ~Services();
+
+  /// Starts accepting and watching the certificate files.
+  void Start();
+  /// Runs the services on the configured threads until Stop(); returns when they have stopped.
+  void Run();
+  /// Stops accepting and ends Run(). Safe from any thread.
+  void Stop();
+
+  std::uint16_t capf_port() const;
+
+  struct Impl;
+
+ private:
+  friend Status Serve(const ServeOptions& options);
+  explicit Services(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// `opencapf serve`: Services::Open, then Run until SIGINT or SIGTERM; SIGHUP reloads the
+/// certificates. Returns why it could not start, or OK after a clean stop.
 Status Serve(const ServeOptions& options);
 
 }  // namespace opencapf::service
