@@ -19,9 +19,12 @@ build-asan: deps
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan
 
+# TFTP's port 69 needs root; anyone else gets 6969 (phones then need a forwarding rule).
+RUN_FLAGS ?= $(if $(filter 0,$(shell id -u)),,--tftp-port 6969)
+
 ## make run: install what is missing, build, start the server on ./var/opencapf
 run: build
-	$(OPENCAPF) serve --data $(DATA)
+	$(OPENCAPF) serve --data $(DATA) $(RUN_FLAGS)
 
 ## make test: the whole suite, optimised and under ASan+UBSan, then the fuzzers for a bounded time
 test: test-release test-asan fuzz
@@ -35,7 +38,7 @@ test-asan: build-asan
 
 fuzz: deps
 	@cmake --preset fuzz >/dev/null
-	@cmake --build --preset fuzz
+	@cmake --build --preset fuzz --target fuzzers
 	@scripts/run-fuzzers build/fuzz/fuzz $(FUZZ_SECONDS)
 
 bench: build

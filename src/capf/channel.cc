@@ -5,24 +5,28 @@ namespace opencapf::capf {
 MessageChannel::MessageChannel(TlsStream& stream, std::size_t max_body)
     : stream_(stream), max_body_(max_body), timer_(stream.get_executor()) {}
 
-MessageChannel::~MessageChannel() { timer_.cancel(); }
+MessageChannel::~MessageChannel() {
+  deadline_->alive = false;
+  timer_.cancel();
+}
 
 // The timer closes the socket's pending operations when the deadline passes; a generation
 // number keeps a late timer from cutting short the next operation.
 void MessageChannel::Arm(std::chrono::steady_clock::duration timeout) {
-  const std::uint64_t generation = ++generation_;
-  timed_out_ = false;
+  const std::uint64_t generation = ++deadline_->generation;
+  deadline_->timed_out = false;
   timer_.expires_after(timeout);
-  timer_.async_wait([this, generation](const asio::error_code& ec) {
-    if (ec || generation != generation_) return;
-    timed_out_ = true;
-    asio::error_code ignored;
-    stream_.lowest_layer().cancel(ignored);
-  });
+  timer_.async_wait(
+      [deadline = deadline_, stream = &stream_, generation](const asio::error_code& ec) {
+        if (ec || !deadline->alive || generation != deadline->generation) return;
+        deadline->timed_out = true;
+        asio::error_code ignored;
+        stream->lowest_layer().cancel(ignored);
+      });
 }
 
 void MessageChannel::Disarm() {
-  ++generation_;
+  ++deadline_->generation;
   timer_.cancel();
 }
 
@@ -37,8 +41,8 @@ asio::awaitable<Result<Message>> MessageChannel::Read(std::chrono::steady_clock:
                                                       std::string_view waiting_for) {
   const std::string what(waiting_for);
   auto fail = [&](ChannelFailure kind, const asio::error_code& ec) {
-    failure_ = timed_out_ ? ChannelFailure::kTimeout : kind;
-    if (timed_out_) {
+    failure_ = deadline_->timed_out ? ChannelFailure::kTimeout : kind;
+    if (deadline_->timed_out) {
       return Fail(
           "timed out after " +
           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
@@ -105,11 +109,11 @@ asio::awaitable<Status> MessageChannel::Write(const Message& message,
   Disarm();
   (void)n;
   if (ec) {
-    failure_ = timed_out_     ? ChannelFailure::kTimeout
-               : IsClosed(ec) ? ChannelFailure::kClosed
-                              : ChannelFailure::kIo;
+    failure_ = deadline_->timed_out ? ChannelFailure::kTimeout
+               : IsClosed(ec)       ? ChannelFailure::kClosed
+                                    : ChannelFailure::kIo;
     co_return Fail("sending " + CommandName(message.command) + ": " +
-                   (timed_out_ ? std::string("timed out") : ec.message()));
+                   (deadline_->timed_out ? std::string("timed out") : ec.message()));
   }
   failure_ = ChannelFailure::kNone;
   co_return Status::Ok();

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -41,11 +42,18 @@ class MessageChannel {
   void Arm(std::chrono::steady_clock::duration timeout);
   void Disarm();
 
+  // What the deadline timer's handler may touch. Shared, because a handler already queued when
+  // the channel is destroyed still runs; `alive` tells it the stream is gone.
+  struct Deadline {
+    std::uint64_t generation = 0;
+    bool timed_out = false;
+    bool alive = true;
+  };
+
   TlsStream& stream_;
   std::size_t max_body_;
   asio::steady_timer timer_;
-  std::uint64_t generation_ = 0;
-  bool timed_out_ = false;
+  std::shared_ptr<Deadline> deadline_ = std::make_shared<Deadline>();
   ChannelFailure failure_ = ChannelFailure::kNone;
   std::size_t bytes_read_ = 0;
 };

@@ -84,22 +84,29 @@ asio::awaitable<void> CapfServer::Handle(asio::ip::tcp::socket socket) {
     if (!ec) peer = remote.address().to_string() + ":" + std::to_string(remote.port());
     const std::shared_ptr<const CapfEndpoint> endpoint = endpoint_();
     capf::TlsStream stream(std::move(socket), *endpoint->tls);
+    // Timer handlers already queued when this coroutine ends still run: they check `alive`
+    // before touching the stream, which dies with this frame.
+    auto alive = std::make_shared<bool>(true);
+    struct Dead {
+      std::shared_ptr<bool> alive;
+      ~Dead() { *alive = false; }
+    } dead{alive};
+    auto handshake_timed_out = std::make_shared<bool>(false);
 
     // A whole session never outlives max_session, whatever the phone does.
     asio::steady_timer lifetime(stream.get_executor());
     lifetime.expires_after(settings_.max_session);
-    lifetime.async_wait([&stream](const asio::error_code& e) {
-      if (e) return;
+    lifetime.async_wait([&stream, alive](const asio::error_code& e) {
+      if (e || !*alive) return;
       asio::error_code ignored;
       stream.lowest_layer().close(ignored);
     });
 
     asio::steady_timer handshake_timer(stream.get_executor());
-    bool handshake_timed_out = false;
     handshake_timer.expires_after(settings_.handshake_timeout);
-    handshake_timer.async_wait([&](const asio::error_code& e) {
-      if (e) return;
-      handshake_timed_out = true;
+    handshake_timer.async_wait([&stream, alive, handshake_timed_out](const asio::error_code& e) {
+      if (e || !*alive) return;
+      *handshake_timed_out = true;
       asio::error_code ignored;
       stream.lowest_layer().cancel(ignored);
     });
@@ -108,7 +115,7 @@ asio::awaitable<void> CapfServer::Handle(asio::ip::tcp::socket socket) {
     handshake_timer.cancel();
     if (hs_ec) {
       spdlog::info("capf: {} TLS handshake failed: {}", peer,
-                   handshake_timed_out ? "timed out" : hs_ec.message());
+                   *handshake_timed_out ? "timed out" : hs_ec.message());
       lifetime.cancel();
       co_return;
     }
@@ -121,8 +128,8 @@ asio::awaitable<void> CapfServer::Handle(asio::ip::tcp::socket socket) {
 
     // Close politely but never wait long for the phone's close_notify.
     handshake_timer.expires_after(std::chrono::seconds(2));
-    handshake_timer.async_wait([&stream](const asio::error_code& e) {
-      if (e) return;
+    handshake_timer.async_wait([&stream, alive](const asio::error_code& e) {
+      if (e || !*alive) return;
       asio::error_code ignored;
       stream.lowest_layer().cancel(ignored);
     });

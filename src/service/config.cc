@@ -39,6 +39,32 @@ max_sessions = 2000
 # Longest a session may last, all steps together.
 max_session = 1200
 
+[tftp]
+# UDP port phones fetch ITLFile.tlv and their configuration from. Ports below 1024 need root or
+# CAP_NET_BIND_SERVICE.
+port = 69
+# Directory served besides the generated ITLFile.tlv and CTLFile.tlv (relative to the data
+# directory). `opencapf device cnf --apply` writes SEP<MAC>.cnf.xml here.
+root = "tftp"
+# Largest block and window granted to a client (RFC 2348, RFC 7440). 1468 bytes fit one
+# Ethernet frame, so no block is an IP fragment a voice VLAN might drop.
+max_blksize = 1468
+max_windowsize = 16
+# Milliseconds before a block is sent again, and how many times before giving up.
+retransmit_timeout = 1000
+max_retries = 5
+# Transfers at once, in all and from one address.
+max_transfers = 512
+max_transfers_per_client = 8
+
+[itl]
+# Signature of the served ITLFile.tlv: "sha1" (signer version 1.0, every phone) or "sha512"
+# (signer version 1.1, phones on firmware that supports it).
+digest = "sha1"
+# false: the CAPF and TVS records carry only the certificate's SHA-1 hash, as CUCM's ITL does;
+# true: whole certificates.
+full_records = false
+
 [lsc]
 # Validity of an issued LSC, in days (never past the CAPF certificate's own end).
 validity_days = 1825
@@ -69,7 +95,7 @@ hostname = ""
 
 namespace {
 
-const std::set<std::string> kSections = {"capf", "lsc", "trust", "certificates"};
+const std::set<std::string> kSections = {"capf", "tftp", "itl", "lsc", "trust", "certificates"};
 
 template <typename T>
 Status Read(const toml::value& table, const std::string& section, const std::string& key, T& out) {
@@ -131,6 +157,33 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
     if (port < 1 || port > 65535)
       checks.push_back(Fail("[capf] port: " + std::to_string(port) + " is not 1-65535"));
     c.capf.port = static_cast<std::uint16_t>(port);
+  }
+  if (const auto* t = section("tftp")) {
+    int port = c.tftp.port;
+    checks.push_back(
+        CheckKeys(*t, "tftp",
+                  {"port", "root", "max_blksize", "max_windowsize", "retransmit_timeout",
+                   "max_retries", "max_transfers", "max_transfers_per_client"}));
+    checks.push_back(Read(*t, "tftp", "port", port));
+    checks.push_back(Read(*t, "tftp", "root", c.tftp.root));
+    checks.push_back(Read(*t, "tftp", "max_blksize", c.tftp.max_blksize));
+    checks.push_back(Read(*t, "tftp", "max_windowsize", c.tftp.max_windowsize));
+    checks.push_back(Read(*t, "tftp", "retransmit_timeout", c.tftp.retransmit_timeout_ms));
+    checks.push_back(Read(*t, "tftp", "max_retries", c.tftp.max_retries));
+    checks.push_back(Read(*t, "tftp", "max_transfers", c.tftp.max_transfers));
+    checks.push_back(Read(*t, "tftp", "max_transfers_per_client", c.tftp.max_transfers_per_client));
+    if (port < 1 || port > 65535) {
+      checks.push_back(Fail("[tftp] port: " + std::to_string(port) + " is not 1-65535"));
+    }
+    c.tftp.port = static_cast<std::uint16_t>(port);
+  }
+  if (const auto* t = section("itl")) {
+    checks.push_back(CheckKeys(*t, "itl", {"digest", "full_records"}));
+    checks.push_back(Read(*t, "itl", "digest", c.itl.digest));
+    checks.push_back(Read(*t, "itl", "full_records", c.itl.full_records));
+    if (c.itl.digest != "sha1" && c.itl.digest != "sha512") {
+      checks.push_back(Fail("[itl] digest '" + c.itl.digest + "' is not sha1 or sha512"));
+    }
   }
   if (const auto* t = section("lsc")) {
     checks.push_back(CheckKeys(

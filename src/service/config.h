@@ -31,6 +31,24 @@ struct Config {
     int max_session_s = 1200;  ///< a session's whole life
   } capf;
 
+  struct Tftp {
+    std::uint16_t port = 69;
+    /// Files served besides the generated ITLFile.tlv/CTLFile.tlv, relative to the data
+    /// directory unless absolute.
+    std::string root = "tftp";
+    int max_blksize = 1468;
+    int max_windowsize = 16;
+    int retransmit_timeout_ms = 1000;
+    int max_retries = 5;
+    int max_transfers = 512;
+    int max_transfers_per_client = 8;
+  } tftp;
+
+  struct Itl {
+    std::string digest = "sha1";  ///< "sha1" (signer 1.0) or "sha512" (signer 1.1)
+    bool full_records = false;    ///< false: CAPF and TVS by SHA-1 hash only, as CUCM
+  } itl;
+
   struct Lsc {
     int validity_days = 1825;
     pki::LscSubject subject;  ///< empty fields come from the CAPF certificate

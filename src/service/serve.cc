@@ -10,6 +10,8 @@
 #include "service/data_dir.h"
 #include "service/trust_material.h"
 #include "store/sqlite_store.h"
+#include "tftp/file_source.h"
+#include "tftp/server.h"
 
 namespace opencapf::service {
 
@@ -40,10 +42,15 @@ struct Services::Impl {
       spdlog::error("{}, but they cannot be loaded; still serving the previous ones: {}", why,
                     reloaded.message());
     } else if (*reloaded) {
+      PublishItl();
       spdlog::info("{}: reloaded; CAPF certificate {}; ITLFile.tlv rebuilt", why,
                    material.capf_summary());
     }
   }
+
+  // The TFTP server swaps to the new file at once; transfers already running finish with the
+  // bytes they started with.
+  void PublishItl() { published->Publish("ITLFile.tlv", material.itl()); }
 
   DataDir dir;
   Config config;
@@ -53,6 +60,8 @@ struct Services::Impl {
   std::unique_ptr<store::Store> store;
   TrustMaterial material;
   std::unique_ptr<CapfServer> capf;
+  std::shared_ptr<tftp::PublishedFiles> published;
+  std::unique_ptr<tftp::TftpServer> tftp;
   std::chrono::seconds watch_interval{2};
   std::atomic<bool> stopped{false};
 };
@@ -64,6 +73,7 @@ Services::~Services() {
   // Sessions still pending hold references into Impl; destroy them (with the io_context's
   // handlers) before the store and the material they point to.
   impl_->capf.reset();
+  impl_->tftp.reset();
 }
 
 Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, const Clock& clock) {
@@ -77,6 +87,7 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
   auto config = LoadConfig(dir.config());
   if (!config.ok()) return config.error();
   if (options.capf_port) config->capf.port = *options.capf_port;
+  if (options.tftp_port) config->tftp.port = *options.tftp_port;
   if (options.listen) config->listen_address = *options.listen;
   const int threads = options.threads > 0
                           ? options.threads
@@ -113,6 +124,28 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
   impl->capf = std::make_unique<CapfServer>(
       impl->io, [raw] { return raw->material.capf(); }, *impl->store, clock, limits, listen);
   if (auto st = impl->capf->Listen(); !st.ok()) return st.error();
+
+  const std::filesystem::path tftp_root = dir.Resolve(config->tftp.root);
+  std::error_code ec;
+  std::filesystem::create_directories(tftp_root, ec);
+  impl->published =
+      std::make_shared<tftp::PublishedFiles>(std::make_shared<tftp::DirectorySource>(tftp_root));
+  impl->PublishItl();
+  tftp::TftpSettings tftp_settings;
+  tftp_settings.address = config->listen_address;
+  tftp_settings.port = config->tftp.port;
+  tftp_settings.max_blksize = static_cast<std::uint16_t>(config->tftp.max_blksize);
+  tftp_settings.max_windowsize = static_cast<std::uint16_t>(config->tftp.max_windowsize);
+  tftp_settings.retransmit_timeout = std::chrono::milliseconds(config->tftp.retransmit_timeout_ms);
+  tftp_settings.max_retries = config->tftp.max_retries;
+  tftp_settings.max_transfers = config->tftp.max_transfers;
+  tftp_settings.max_transfers_per_client = config->tftp.max_transfers_per_client;
+  impl->tftp = std::make_unique<tftp::TftpServer>(impl->io, impl->published, tftp_settings);
+  if (auto st = impl->tftp->Listen(); !st.ok()) {
+    return Fail(st.message() + (config->tftp.port < 1024 ? "; run as root, or choose another "
+                                                           "port with --tftp-port 6969"
+                                                         : ""));
+  }
   return std::unique_ptr<Services>(new Services(std::move(impl)));
 }
 
@@ -121,6 +154,9 @@ void Services::Start() {
   s.capf->Start();
   spdlog::info("capf: listening on {}:{} (TLS {}+), CAPF certificate {}", s.config.listen_address,
                s.capf->port(), s.config.capf.tls_min_version, s.material.capf_summary());
+  s.tftp->Start();
+  spdlog::info("tftp: listening on {}:{} (UDP), serving ITLFile.tlv and {}",
+               s.config.listen_address, s.tftp->port(), s.dir.Resolve(s.config.tftp.root).string());
   asio::co_spawn(s.io, s.WatchCertificates(s.watch_interval), asio::detached);
 }
 
@@ -136,10 +172,12 @@ void Services::Stop() {
   Impl& s = *impl_;
   if (s.stopped.exchange(true)) return;
   if (s.capf) s.capf->Stop();
+  if (s.tftp) s.tftp->Stop();
   s.io.stop();
 }
 
 std::uint16_t Services::capf_port() const { return impl_->capf->port(); }
+std::uint16_t Services::tftp_port() const { return impl_->tftp->port(); }
 
 Status Serve(const ServeOptions& options) {
   auto services = Services::Open(options, SystemClock::Instance());

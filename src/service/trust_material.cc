@@ -43,6 +43,8 @@ Result<TrustMaterial::Snapshot> TrustMaterial::Build() const {
   s.tvs_tls = *tvs_tls;
 
   ItlLayout layout;
+  layout.digest = *pki::ParseDigest(config_.itl.digest);
+  layout.hash_only_capf_tvs = !config_.itl.full_records;
   auto itl = BuildServiceItl(dir_, layout, static_cast<std::uint32_t>(clock_.Now()));
   if (!itl.ok()) return Context("ITLFile.tlv", itl.error());
   s.itl = std::make_shared<const Bytes>(std::move(*itl));
