@@ -16,5 +16,8 @@ struct ExitCode {
 void AddItlCommands(CLI::App& root, ExitCode& exit);
 void AddServeCommands(CLI::App& root, ExitCode& exit);
 void AddDeviceCommands(CLI::App& root, ExitCode& exit);
+void AddReportCommand(CLI::App& root, ExitCode& exit);
+void AddTrustCommands(CLI::App& root, ExitCode& exit);
+void AddTvsCommands(CLI::App& root, ExitCode& exit);
 
 }  // namespace opencapf::cli

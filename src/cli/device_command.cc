@@ -21,6 +21,7 @@
 #include "base/file.h"
 #include "base/json.h"
 #include "cli/command.h"
+#include "cli/data_dir_options.h"
 #include "service/config.h"
 #include "service/data_dir.h"
 #include "service/phone_config.h"
@@ -61,27 +62,6 @@ int Report(const std::string& who, const Stop& stop) {
   return stop.code;
 }
 
-/// A word as the user would type it in a shell: quoted only when it needs to be.
-std::string Shell(const std::string& word) {
-  const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
-           std::string_view("_./:+=@%,-").find(c) != std::string_view::npos;
-  });
-  if (plain) return word;
-  std::string out = "'";
-  for (char c : word) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
-/// " --data DIR", for the commands this file suggests.
-std::string DataArg(const std::string& data) { return " --data " + Shell(data); }
-
 /// The store's messages name fields as the CSV does (auth_string); on the command line they
 /// are flags (--auth-string).
 std::string AsFlags(std::string message) {
@@ -102,21 +82,6 @@ std::string AsFlags(std::string message) {
 // ---------------------------------------------------------------------------------------------
 // Opening the store.
 // ---------------------------------------------------------------------------------------------
-
-/// The store of an initialised data directory; never creates one in a directory `init` has not
-/// made.
-Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data) {
-  const service::DataDir dir(data);
-  if (!dir.Initialized()) {
-    return Fail(data + " is not an opencapf data directory (there is no " + dir.config().string() +
-                "); create it with 'opencapf init" + DataArg(data) + "' (or 'opencapf serve" +
-                DataArg(data) +
-                "', which initialises an empty directory), or name the right one with --data");
-  }
-  auto opened = store::OpenSqliteStore(dir.store(), SystemClock::Instance());
-  if (!opened.ok()) return opened.error();
-  return std::move(*opened);
-}
 
 /// The CAPF port the server is configured with, for the "next step" text.
 std::string CapfPort(const std::string& data) {
@@ -912,12 +877,6 @@ int RunImport(const ImportArgs& args) {
             << scheduled << " with an operation scheduled)\n"
             << "see them with: opencapf device list" << DataArg(args.data) << "\n";
   return kOk;
-}
-
-void AddDataOption(CLI::App& cmd, std::string& data) {
-  cmd.add_option("--data", data, "Data directory made by 'opencapf init'")
-      ->type_name("DIR")
-      ->capture_default_str();
 }
 
 }  // namespace

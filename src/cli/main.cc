@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
   opencapf::cli::AddItlCommands(root, exit);
   opencapf::cli::AddServeCommands(root, exit);
   opencapf::cli::AddDeviceCommands(root, exit);
+  opencapf::cli::AddReportCommand(root, exit);
+  opencapf::cli::AddTrustCommands(root, exit);
+  opencapf::cli::AddTvsCommands(root, exit);
 
   try {
     root.parse(argc, argv);

@@ -44,6 +44,7 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
     cmd->add_option("--data", *data, "Data directory")->capture_default_str();
     cmd->add_option("--capf-port", options->capf_port, "CAPF TCP port (default from config: 3804)");
     cmd->add_option("--tftp-port", options->tftp_port, "TFTP UDP port (default from config: 69)");
+    cmd->add_option("--tvs-port", options->tvs_port, "TVS TCP port (default from config: 2445)");
     cmd->add_option("--listen", options->listen, "Address to listen on (default from config)");
     cmd->add_option("--threads", options->threads, "I/O threads (default: one per core)");
     cmd->callback([options, data, &exit]() {

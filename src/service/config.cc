@@ -57,6 +57,13 @@ max_retries = 5
 max_transfers = 512
 max_transfers_per_client = 8
 
+[tvs]
+# TCP port phones ask about certificates the ITL does not list (TLS with the TVS certificate).
+port = 2445
+# Connections at once, and seconds to wait for a request.
+max_sessions = 2000
+message_timeout = 30
+
 [itl]
 # Signature of the served ITLFile.tlv: "sha1" (signer version 1.0, every phone) or "sha512"
 # (signer version 1.1, phones on firmware that supports it).
@@ -95,7 +102,8 @@ hostname = ""
 
 namespace {
 
-const std::set<std::string> kSections = {"capf", "tftp", "itl", "lsc", "trust", "certificates"};
+const std::set<std::string> kSections = {"capf", "tftp",  "tvs",         "itl",
+                                         "lsc",  "trust", "certificates"};
 
 template <typename T>
 Status Read(const toml::value& table, const std::string& section, const std::string& key, T& out) {
@@ -176,6 +184,17 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
       checks.push_back(Fail("[tftp] port: " + std::to_string(port) + " is not 1-65535"));
     }
     c.tftp.port = static_cast<std::uint16_t>(port);
+  }
+  if (const auto* t = section("tvs")) {
+    int port = c.tvs.port;
+    checks.push_back(CheckKeys(*t, "tvs", {"port", "max_sessions", "message_timeout"}));
+    checks.push_back(Read(*t, "tvs", "port", port));
+    checks.push_back(Read(*t, "tvs", "max_sessions", c.tvs.max_sessions));
+    checks.push_back(Read(*t, "tvs", "message_timeout", c.tvs.message_timeout_s));
+    if (port < 1 || port > 65535) {
+      checks.push_back(Fail("[tvs] port: " + std::to_string(port) + " is not 1-65535"));
+    }
+    c.tvs.port = static_cast<std::uint16_t>(port);
   }
   if (const auto* t = section("itl")) {
     checks.push_back(CheckKeys(*t, "itl", {"digest", "full_records"}));

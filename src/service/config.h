@@ -44,6 +44,12 @@ struct Config {
     int max_transfers_per_client = 8;
   } tftp;
 
+  struct Tvs {
+    std::uint16_t port = 2445;
+    int max_sessions = 2000;
+    int message_timeout_s = 30;
+  } tvs;
+
   struct Itl {
     std::string digest = "sha1";  ///< "sha1" (signer 1.0) or "sha512" (signer 1.1)
     bool full_records = false;    ///< false: CAPF and TVS by SHA-1 hash only, as CUCM

@@ -12,6 +12,8 @@
 #include "store/sqlite_store.h"
 #include "tftp/file_source.h"
 #include "tftp/server.h"
+#include "tlv/trust_list.h"
+#include "tvs/server.h"
 
 namespace opencapf::service {
 
@@ -43,6 +45,7 @@ struct Services::Impl {
                     reloaded.message());
     } else if (*reloaded) {
       PublishItl();
+      if (auto st = SeedTrust(); !st.ok()) spdlog::error("tvs: {}", st.message());
       spdlog::info("{}: reloaded; CAPF certificate {}; ITLFile.tlv rebuilt", why,
                    material.capf_summary());
     }
@@ -51,6 +54,20 @@ struct Services::Impl {
   // The TFTP server swaps to the new file at once; transfers already running finish with the
   // bytes they started with.
   void PublishItl() { published->Publish("ITLFile.tlv", material.itl()); }
+
+  // opencapf's own certificates are in the TVS trust store from the start, and follow a
+  // regeneration: phones ask TVS about the CallManager certificate when the ITL lists it by hash.
+  Status SeedTrust() {
+    std::vector<tvs::ServiceCertificate> own;
+    for (auto [name, role] :
+         {std::pair{kCallManager, tlv::Role::kCcmTftp}, std::pair{kCapf, tlv::Role::kCapf},
+          std::pair{kTvs, tlv::Role::kTvs}}) {
+      auto cert = pki::Certificate::Load(dir.certificate(name));
+      if (!cert.ok()) return cert.error();
+      own.push_back({*cert, {static_cast<std::uint16_t>(role)}});
+    }
+    return tvs::SeedServiceTrust(*store, own);
+  }
 
   DataDir dir;
   Config config;
@@ -62,6 +79,7 @@ struct Services::Impl {
   std::unique_ptr<CapfServer> capf;
   std::shared_ptr<tftp::PublishedFiles> published;
   std::unique_ptr<tftp::TftpServer> tftp;
+  std::unique_ptr<tvs::TvsServer> tvs;
   std::chrono::seconds watch_interval{2};
   std::atomic<bool> stopped{false};
 };
@@ -74,6 +92,7 @@ Services::~Services() {
   // handlers) before the store and the material they point to.
   impl_->capf.reset();
   impl_->tftp.reset();
+  impl_->tvs.reset();
 }
 
 Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, const Clock& clock) {
@@ -88,6 +107,7 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
   if (!config.ok()) return config.error();
   if (options.capf_port) config->capf.port = *options.capf_port;
   if (options.tftp_port) config->tftp.port = *options.tftp_port;
+  if (options.tvs_port) config->tvs.port = *options.tvs_port;
   if (options.listen) config->listen_address = *options.listen;
   const int threads = options.threads > 0
                           ? options.threads
@@ -99,6 +119,7 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
   if (!store.ok()) return store.error();
   impl->store = std::move(*store);
   if (auto st = impl->material.Load(); !st.ok()) return st.error();
+  if (auto st = impl->SeedTrust(); !st.ok()) return Context("TVS trust store", st.error());
 
   auto capf = impl->material.capf();
   if (capf->authority.manufacturing_cas.empty()) {
@@ -146,6 +167,15 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
                                                            "port with --tftp-port 6969"
                                                          : ""));
   }
+
+  tvs::TvsSettings tvs_settings;
+  tvs_settings.address = config->listen_address;
+  tvs_settings.port = config->tvs.port;
+  tvs_settings.max_sessions = config->tvs.max_sessions;
+  tvs_settings.limits.message_timeout = std::chrono::seconds(config->tvs.message_timeout_s);
+  impl->tvs = std::make_unique<tvs::TvsServer>(
+      impl->io, [raw] { return raw->material.tvs_tls(); }, *impl->store, clock, tvs_settings);
+  if (auto st = impl->tvs->Listen(); !st.ok()) return st.error();
   return std::unique_ptr<Services>(new Services(std::move(impl)));
 }
 
@@ -157,6 +187,9 @@ void Services::Start() {
   s.tftp->Start();
   spdlog::info("tftp: listening on {}:{} (UDP), serving ITLFile.tlv and {}",
                s.config.listen_address, s.tftp->port(), s.dir.Resolve(s.config.tftp.root).string());
+  s.tvs->Start();
+  spdlog::info("tvs: listening on {}:{} (TLS), answering from the trust store",
+               s.config.listen_address, s.tvs->port());
   asio::co_spawn(s.io, s.WatchCertificates(s.watch_interval), asio::detached);
 }
 
@@ -173,11 +206,13 @@ void Services::Stop() {
   if (s.stopped.exchange(true)) return;
   if (s.capf) s.capf->Stop();
   if (s.tftp) s.tftp->Stop();
+  if (s.tvs) s.tvs->Stop();
   s.io.stop();
 }
 
 std::uint16_t Services::capf_port() const { return impl_->capf->port(); }
 std::uint16_t Services::tftp_port() const { return impl_->tftp->port(); }
+std::uint16_t Services::tvs_port() const { return impl_->tvs->port(); }
 
 Status Serve(const ServeOptions& options) {
   auto services = Services::Open(options, SystemClock::Instance());

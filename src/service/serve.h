@@ -21,6 +21,7 @@ struct ServeOptions {
   std::filesystem::path data = "var/opencapf";
   std::optional<std::uint16_t> capf_port;  ///< overrides [capf] port (0: any free port)
   std::optional<std::uint16_t> tftp_port;  ///< overrides [tftp] port (0: any free port)
+  std::optional<std::uint16_t> tvs_port;   ///< overrides [tvs] port (0: any free port)
   std::optional<std::string> listen;       ///< overrides listen_address
   int threads = 0;                         ///< 0: one per core
   /// How often certificate files are checked for changes.
@@ -45,6 +46,7 @@ class Services {
 
   std::uint16_t capf_port() const;
   std::uint16_t tftp_port() const;
+  std::uint16_t tvs_port() const;
 
   struct Impl;
 

@@ -157,6 +157,14 @@ Statement& Statement::Bind(int index, const std::optional<std::int64_t>& value) 
   return value ? Bind(index, *value) : BindNull(index);
 }
 
+Statement& Statement::BindBlob(int index, ByteView bytes) {
+  static const std::uint8_t kEmpty = 0;
+  NoteBind(sqlite3_bind_blob64(stmt_, index, bytes.empty() ? &kEmpty : bytes.data(), bytes.size(),
+                               SQLITE_TRANSIENT),
+           index);
+  return *this;
+}
+
 Result<bool> Statement::Step(std::string_view doing) {
   if (bind_error_) {
     return Fail(db_->path().string() + ": " + std::string(doing) + ": " + bind_error_->message);
@@ -202,6 +210,14 @@ std::optional<std::string> Statement::OptionalText(int column) const {
 std::optional<std::int64_t> Statement::OptionalInt(int column) const {
   if (IsNull(column)) return std::nullopt;
   return Int(column);
+}
+
+Bytes Statement::Blob(int column) const {
+  const void* data = sqlite3_column_blob(stmt_, column);
+  const int size = sqlite3_column_bytes(stmt_, column);
+  if (data == nullptr || size <= 0) return Bytes();
+  const auto* bytes = static_cast<const std::uint8_t*>(data);
+  return Bytes(bytes, bytes + size);
 }
 
 // ----- Transaction ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <utility>
 
+#include "base/bytes.h"
 #include "base/result.h"
 
 struct sqlite3;
@@ -87,6 +88,8 @@ class Statement {
   /// NULL when empty.
   Statement& Bind(int index, const std::optional<std::string>& text);
   Statement& Bind(int index, const std::optional<std::int64_t>& value);
+  /// Binds bytes as a BLOB (an empty span binds a zero-length blob, not NULL).
+  Statement& BindBlob(int index, ByteView bytes);
 
   /// Advances once: true when a row is ready to read, false when the statement is done.
   Result<bool> Step(std::string_view doing);
@@ -100,6 +103,8 @@ class Statement {
   std::string Text(int column) const;
   std::optional<std::string> OptionalText(int column) const;
   std::optional<std::int64_t> OptionalInt(int column) const;
+  /// A BLOB column's bytes (a TEXT column's bytes as they are stored).
+  Bytes Blob(int column) const;
 
  private:
   friend class Database;

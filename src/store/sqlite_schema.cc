@@ -60,8 +60,40 @@ CREATE INDEX events_by_device ON events (device, at, id);
 PRAGMA application_id = 1128353862;
 )sql";
 
+// Version 2: the trust store TVS answers from. `roles` holds ITL role codes ("1,3"); `der` the
+// certificate itself, keyed by the lowercase hex SHA-256 of those bytes. trust_generation's one
+// row is bumped by triggers in the same transaction as every change, whoever makes it (the
+// server, `opencapf trust`, the sqlite3 shell), so a running TVS notices by reading one row.
+constexpr const char* kSchema2 = R"sql(
+CREATE TABLE trusted_certificates (
+  sha256     TEXT PRIMARY KEY NOT NULL
+             CHECK (length(sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*'),
+  der        BLOB NOT NULL CHECK (length(der) > 0),
+  subject    TEXT NOT NULL,
+  issuer     TEXT NOT NULL,
+  not_before INTEGER NOT NULL,
+  not_after  INTEGER NOT NULL,
+  roles      TEXT NOT NULL CHECK (roles <> ''),
+  ttl        INTEGER NOT NULL DEFAULT 86400 CHECK (ttl BETWEEN 0 AND 4294967295),
+  source     TEXT NOT NULL CHECK (source IN ('service', 'admin')),
+  added      INTEGER NOT NULL
+);
+CREATE TABLE trust_generation (
+  id    INTEGER PRIMARY KEY CHECK (id = 1),
+  value INTEGER NOT NULL
+);
+INSERT INTO trust_generation (id, value) VALUES (1, 0);
+CREATE TRIGGER trusted_certificates_inserted AFTER INSERT ON trusted_certificates
+BEGIN UPDATE trust_generation SET value = value + 1 WHERE id = 1; END;
+CREATE TRIGGER trusted_certificates_updated AFTER UPDATE ON trusted_certificates
+BEGIN UPDATE trust_generation SET value = value + 1 WHERE id = 1; END;
+CREATE TRIGGER trusted_certificates_deleted AFTER DELETE ON trusted_certificates
+BEGIN UPDATE trust_generation SET value = value + 1 WHERE id = 1; END;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "devices, certificates and events", kSchema1},
+    {2, "trusted certificates for TVS", kSchema2},
 };
 
 std::string Where(int version, const char* what) {

@@ -15,6 +15,7 @@
 
 #include "store/sqlite.h"
 #include "store/sqlite_schema.h"
+#include "store/sqlite_trust.h"
 
 namespace opencapf::store {
 
@@ -312,6 +313,33 @@ class SqliteStore final : public Store {
       out.push_back(std::move(e));
     }
     return out;
+  }
+
+  // Trusted certificates: the statements live in sqlite_trust.cc.
+  Result<TrustChange> PutTrusted(const TrustedCertificate& entry) override {
+    std::lock_guard lock(mu_);
+    return sqlite::PutTrusted(db_, entry, clock_.Now());
+  }
+  Result<TrustChange> ReplaceServiceTrusted(
+      const std::vector<TrustedCertificate>& entries) override {
+    std::lock_guard lock(mu_);
+    return sqlite::ReplaceServiceTrusted(db_, entries, clock_.Now());
+  }
+  Result<std::vector<TrustedCertificate>> ListTrusted() override {
+    std::lock_guard lock(mu_);
+    return sqlite::ListTrusted(db_);
+  }
+  Result<std::optional<TrustedCertificate>> FindTrusted(std::string_view sha256) override {
+    std::lock_guard lock(mu_);
+    return sqlite::FindTrusted(db_, sha256);
+  }
+  Result<TrustedCertificate> RemoveTrusted(std::string_view sha256) override {
+    std::lock_guard lock(mu_);
+    return sqlite::RemoveTrusted(db_, sha256);
+  }
+  Result<std::int64_t> TrustGeneration() override {
+    std::lock_guard lock(mu_);
+    return sqlite::TrustGeneration(db_);
   }
 
  private:

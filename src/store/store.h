@@ -10,6 +10,7 @@
 
 #include "base/result.h"
 #include "store/device.h"
+#include "store/trusted_certificate.h"
 
 namespace opencapf::store {
 
@@ -36,6 +37,13 @@ struct DeviceFilter {
   /// — "Upgrade Failed" finds every upgrade failure.
   std::optional<std::string> operation_status{};
   std::optional<std::string> auth_string{};
+};
+
+/// What writing trusted certificates did.
+enum class TrustChange {
+  kAdded,      ///< at least one certificate was not trusted before
+  kUpdated,    ///< roles, TTL or source changed, or certificates were replaced
+  kUnchanged,  ///< the store already held exactly this (the trust generation did not move)
 };
 
 /// Devices, their certificates and their event history. The only code that knows SQL sits
@@ -82,6 +90,34 @@ class Store {
 
   /// The newest `limit` events of a device, newest first; limit 0 means all of them.
   virtual Result<std::vector<Event>> History(std::string_view device, std::size_t limit) = 0;
+
+  // ----- Trusted certificates (what TVS answers from; see trusted_certificate.h) -----------
+
+  /// Adds a trusted certificate or, when one with the same SHA-256 is held, replaces its roles,
+  /// TTL and source (its `added` time stays). Checked with Validate() first.
+  virtual Result<TrustChange> PutTrusted(const TrustedCertificate& entry) = 0;
+
+  /// Puts opencapf's own certificates (init and serve), in ONE transaction: each entry is put
+  /// as by PutTrusted with source "service", and every other "service" entry that shares a
+  /// role with one of them is removed (a regenerated CAPF certificate replaces the old one).
+  /// Entries must have distinct SHA-256s. Idempotent: the same entries again change nothing.
+  virtual Result<TrustChange> ReplaceServiceTrusted(
+      const std::vector<TrustedCertificate>& entries) = 0;
+
+  /// Every trusted certificate, ordered by subject then SHA-256.
+  virtual Result<std::vector<TrustedCertificate>> ListTrusted() = 0;
+
+  /// The certificate with this SHA-256 (64 hex digits, any case, ':' allowed), or nullopt.
+  virtual Result<std::optional<TrustedCertificate>> FindTrusted(std::string_view sha256) = 0;
+
+  /// Removes the certificate whose SHA-256 is `sha256` or starts with it: a prefix must have at
+  /// least 8 hex digits and match exactly one certificate (any case, ':' allowed). Returns what
+  /// was removed.
+  virtual Result<TrustedCertificate> RemoveTrusted(std::string_view sha256) = 0;
+
+  /// A number that changes in the same transaction as every change to trusted certificates,
+  /// whichever process makes it (a running server compares it to notice `opencapf trust`).
+  virtual Result<std::int64_t> TrustGeneration() = 0;
 };
 
 }  // namespace opencapf::store

@@ -1,0 +1,51 @@
+#include "cli/data_dir_options.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string_view>
+
+#include "base/clock.h"
+#include "service/data_dir.h"
+#include "store/sqlite_store.h"
+
+namespace opencapf::cli {
+
+void AddDataOption(CLI::App& cmd, std::string& data) {
+  cmd.add_option("--data", data, "Data directory made by 'opencapf init'")
+      ->type_name("DIR")
+      ->capture_default_str();
+}
+
+std::string Shell(const std::string& word) {
+  const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+           std::string_view("_./:+=@%,-").find(c) != std::string_view::npos;
+  });
+  if (plain) return word;
+  std::string out = "'";
+  for (char c : word) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+std::string DataArg(const std::string& data) { return " --data " + Shell(data); }
+
+Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data) {
+  const service::DataDir dir(data);
+  if (!dir.Initialized()) {
+    return Fail(data + " is not an opencapf data directory (there is no " + dir.config().string() +
+                "); create it with 'opencapf init" + DataArg(data) + "' (or 'opencapf serve" +
+                DataArg(data) +
+                "', which initialises an empty directory), or name the right one with --data");
+  }
+  auto opened = store::OpenSqliteStore(dir.store(), SystemClock::Instance());
+  if (!opened.ok()) return opened.error();
+  return std::move(*opened);
+}
+
+}  // namespace opencapf::cli

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+#include "store/store.h"
+
+namespace opencapf::cli {
+
+/// `--data DIR` on a command, defaulting to var/opencapf.
+void AddDataOption(CLI::App& cmd, std::string& data);
+
+/// A word as the user would type it in a shell: quoted only when it needs to be.
+std::string Shell(const std::string& word);
+
+/// " --data DIR", for commands a message suggests.
+std::string DataArg(const std::string& data);
+
+/// The store of an initialised data directory; never creates one in a directory `init` has not
+/// made, and says what to type instead.
+Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data);
+
+}  // namespace opencapf::cli

@@ -1,0 +1,269 @@
+// `opencapf trust add|list|remove`: the certificates TVS vouches for, kept in the store under
+// --data. A running server sees every change on its next request; no restart.
+//
+// Exit codes: 0 done; 1 refused (unreadable certificate, no such entry, an ambiguous prefix, data
+// directory not initialised, store failure); 2 the command line itself is wrong (an unknown role,
+// a TTL that is not a number of seconds).
+#include <algorithm>
+#include <charconv>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/json.h"
+#include "cli/command.h"
+#include "cli/data_dir_options.h"
+#include "pki/certificate.h"
+#include "service/data_dir.h"
+#include "store/sqlite_store.h"
+#include "store/store.h"
+#include "store/time_text.h"
+#include "tlv/trust_list.h"
+#include "tvs/trust.h"
+
+namespace opencapf::cli {
+
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kRefused = 1;
+constexpr int kUsage = 2;
+
+constexpr const char* kDefaultData = "var/opencapf";
+constexpr const char* kRoleNames = "CCM, CCM+TFTP, TFTP, CAPF, TVS, SAST, APP-SERVER";
+
+int Report(const std::string& who, int code, const std::string& message) {
+  std::cerr << who << message << "\n";
+  return code;
+}
+
+/// "CCM,TFTP" → {1, 3}; names as tlv::ParseRole reads them.
+Result<std::vector<std::uint16_t>> ParseRoles(const std::string& text) {
+  std::vector<std::uint16_t> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    std::string name = text.substr(start, comma - start);
+    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    if (name.empty()) {
+      return Fail("--roles '" + text + "': an empty role name; give names separated by commas, " +
+                  "e.g. --roles CCM,TFTP");
+    }
+    auto role = tlv::ParseRole(name);
+    if (!role) {
+      return Fail("--roles: '" + name + "' is not a role; roles are " + kRoleNames);
+    }
+    const auto code = static_cast<std::uint16_t>(*role);
+    if (std::find(out.begin(), out.end(), code) != out.end()) {
+      return Fail("--roles: " + tlv::RoleName(code) + " is given twice");
+    }
+    out.push_back(code);
+    start = comma + 1;
+  }
+  return out;
+}
+
+Result<std::uint32_t> ParseTtl(const std::string& text) {
+  std::uint32_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+    return Fail("--ttl '" + text + "' is not a number of seconds from 0 to 4294967295");
+  }
+  return value;
+}
+
+std::string Validity(const store::TrustedCertificate& e, std::time_t now) {
+  if (now > e.not_after) return "EXPIRED " + pki::FormatUtc(e.not_after);
+  if (now < e.not_before) return "not valid before " + pki::FormatUtc(e.not_before);
+  return "valid until " + pki::FormatUtc(e.not_after);
+}
+
+// ----- trust add ------------------------------------------------------------------------------
+
+struct AddArgs {
+  std::string cert;
+  std::string roles;
+  std::string ttl = std::to_string(store::kDefaultTrustTtl);
+  std::string data = kDefaultData;
+};
+
+int RunAdd(const AddArgs& args) {
+  const std::string who = "opencapf trust add: ";
+  auto roles = ParseRoles(args.roles);
+  if (!roles.ok()) return Report(who, kUsage, roles.message());
+  auto ttl = ParseTtl(args.ttl);
+  if (!ttl.ok()) return Report(who, kUsage, ttl.message());
+  auto cert = pki::Certificate::Load(args.cert);
+  if (!cert.ok()) return Report(who, kRefused, cert.message());
+  auto store = OpenStore(args.data);
+  if (!store.ok()) return Report(who, kRefused, store.message());
+
+  store::TrustedCertificate entry = tvs::MakeTrusted(*cert, *roles, *ttl);
+  auto before = (*store)->FindTrusted(entry.sha256);
+  if (!before.ok()) return Report(who, kRefused, before.message());
+  auto change = (*store)->PutTrusted(entry);
+  if (!change.ok()) return Report(who, kRefused, change.message());
+
+  const std::time_t now = SystemClock::Instance().Now();
+  const char* what = *change == store::TrustChange::kAdded     ? "trusted"
+                     : *change == store::TrustChange::kUpdated ? "updated"
+                                                               : "already trusted, unchanged:";
+  std::cout << what << " " << entry.subject << "\n"
+            << "  SHA-256  " << entry.sha256 << "\n"
+            << "  roles    " << tvs::RoleList(entry.roles) << "\n"
+            << "  TTL      " << entry.ttl << " s\n"
+            << "  " << Validity(entry, now) << "\n";
+  if (*before && (**before).source == store::TrustSource::kService) {
+    std::cout << "note: this is one of opencapf's own certificates; 'opencapf serve' puts back "
+                 "its service roles when it starts\n";
+  }
+  if (now > entry.not_after || now < entry.not_before) {
+    std::cout << "note: TVS answers \"invalid\" for this certificate while it is not valid\n";
+  }
+  if (*change != store::TrustChange::kUnchanged) {
+    std::cout << "a running TVS answers with it from its next request\n";
+  }
+  return kOk;
+}
+
+// ----- trust list -----------------------------------------------------------------------------
+
+struct ListArgs {
+  bool json = false;
+  std::string data = kDefaultData;
+};
+
+nlohmann::ordered_json EntryJson(const store::TrustedCertificate& e, std::time_t now) {
+  nlohmann::ordered_json roles = nlohmann::ordered_json::array();
+  for (std::uint16_t r : e.roles) roles.push_back(tlv::RoleName(r));
+  auto cert = pki::Certificate::FromDer(e.der);
+  return {
+      {"sha256", e.sha256},
+      {"subject", e.subject},
+      {"issuer", e.issuer},
+      {"roles", roles},
+      {"role_codes", e.roles},
+      {"ttl", e.ttl},
+      {"source", std::string(store::ToText(e.source))},
+      {"not_before", store::FormatTime(e.not_before)},
+      {"not_after", store::FormatTime(e.not_after)},
+      {"valid_now", now >= e.not_before && now <= e.not_after},
+      {"added", store::FormatTime(e.added)},
+      {"pem", cert.ok() ? cert->ToPem() : std::string()},
+  };
+}
+
+int RunList(const ListArgs& args) {
+  const std::string who = "opencapf trust list: ";
+  auto store = OpenStore(args.data);
+  if (!store.ok()) return Report(who, kRefused, store.message());
+  auto list = (*store)->ListTrusted();
+  if (!list.ok()) return Report(who, kRefused, list.message());
+  const std::time_t now = SystemClock::Instance().Now();
+  if (args.json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& e : *list) out.push_back(EntryJson(e, now));
+    std::cout << out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+    return kOk;
+  }
+  if (list->empty()) {
+    std::cout << "no trusted certificates; add one with: opencapf trust add CERT --roles CCM,TFTP"
+              << DataArg(args.data) << "\n";
+    return kOk;
+  }
+  std::size_t roles_width = 5;
+  for (const auto& e : *list) roles_width = std::max(roles_width, tvs::RoleList(e.roles).size());
+  std::ostringstream out;
+  out << std::left << std::setw(64) << "SHA-256"
+      << "  " << std::setw(static_cast<int>(roles_width)) << "ROLES"
+      << "  " << std::setw(8) << "TTL"
+      << "  " << std::setw(7) << "SOURCE"
+      << "  " << std::setw(10) << "EXPIRES"
+      << "  SUBJECT\n";
+  for (const auto& e : *list) {
+    std::string expires = store::FormatTime(e.not_after).substr(0, 10);
+    if (now > e.not_after) expires += " (expired)";
+    out << std::setw(64) << e.sha256 << "  " << std::setw(static_cast<int>(roles_width))
+        << tvs::RoleList(e.roles) << "  " << std::setw(8) << e.ttl << "  " << std::setw(7)
+        << store::ToText(e.source) << "  " << std::setw(10) << expires << "  " << e.subject << "\n";
+  }
+  std::cout << out.str();
+  return kOk;
+}
+
+// ----- trust remove ---------------------------------------------------------------------------
+
+struct RemoveArgs {
+  std::string sha256;
+  std::string data = kDefaultData;
+};
+
+int RunRemove(const RemoveArgs& args) {
+  const std::string who = "opencapf trust remove: ";
+  auto store = OpenStore(args.data);
+  if (!store.ok()) return Report(who, kRefused, store.message());
+  auto removed = (*store)->RemoveTrusted(args.sha256);
+  if (!removed.ok()) return Report(who, kRefused, removed.message());
+  std::cout << "removed " << removed->subject << "\n"
+            << "  SHA-256  " << removed->sha256 << "\n"
+            << "  roles    " << tvs::RoleList(removed->roles) << "\n"
+            << "a running TVS answers \"invalid\" for it from its next request (phones that "
+               "cached a \"valid\" answer keep it for up to its TTL, "
+            << removed->ttl << " s)\n";
+  if (removed->source == store::TrustSource::kService) {
+    std::cout << "note: this was one of opencapf's own certificates; 'opencapf serve' trusts it "
+                 "again when it starts\n";
+  }
+  return kOk;
+}
+
+}  // namespace
+
+void AddTrustCommands(CLI::App& root, ExitCode& exit) {
+  auto* trust = root.add_subcommand(
+      "trust", "Certificates TVS vouches for to phones whose ITL does not list them");
+  trust->require_subcommand(1);
+  trust->footer(
+      "A running 'opencapf serve' sees every change on its next TVS request; no restart.\n"
+      "Exit status: 0 done; 1 refused (unreadable certificate, no such entry, ambiguous prefix, "
+      "data directory not initialised); 2 an unknown role or a bad --ttl.");
+  {
+    auto* cmd = trust->add_subcommand(
+        "add", "Trust a certificate for roles; replaces the roles and TTL of one already trusted");
+    auto args = std::make_shared<AddArgs>();
+    cmd->add_option("CERT", args->cert, "The certificate, PEM or DER")->required();
+    cmd->add_option("--roles", args->roles,
+                    std::string("Comma-separated roles: ") + kRoleNames + " (e.g. CCM,TFTP)")
+        ->required();
+    cmd->add_option("--ttl", args->ttl, "Seconds a phone may cache the answer")
+        ->type_name("SECONDS")
+        ->capture_default_str();
+    AddDataOption(*cmd, args->data);
+    cmd->callback([args, &exit]() { exit.value = RunAdd(*args); });
+  }
+  {
+    auto* cmd = trust->add_subcommand("list", "List the trusted certificates");
+    auto args = std::make_shared<ListArgs>();
+    cmd->add_flag("--json", args->json, "Print a JSON array, certificates with their PEM");
+    AddDataOption(*cmd, args->data);
+    cmd->callback([args, &exit]() { exit.value = RunList(*args); });
+  }
+  {
+    auto* cmd = trust->add_subcommand("remove", "Stop trusting a certificate");
+    auto args = std::make_shared<RemoveArgs>();
+    cmd->add_option("SHA256", args->sha256,
+                    "Its SHA-256 as 'trust list' shows it, or a unique prefix of at least 8 hex "
+                    "digits (':' separators and case do not matter)")
+        ->required();
+    AddDataOption(*cmd, args->data);
+    cmd->callback([args, &exit]() { exit.value = RunRemove(*args); });
+  }
+}
+
+}  // namespace opencapf::cli
