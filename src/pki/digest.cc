@@ -9,8 +9,7 @@
 
 namespace opencapf::pki {
 
-namespace {
-const EVP_MD* Md(Digest digest) {
+const EVP_MD* DigestMd(Digest digest) {
   switch (digest) {
     case Digest::kSha1:
       return EVP_sha1();
@@ -21,12 +20,11 @@ const EVP_MD* Md(Digest digest) {
   }
   return EVP_sha256();
 }
-}  // namespace
 
 Bytes Hash(Digest digest, ByteView data) {
   Bytes out(EVP_MAX_MD_SIZE);
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out.data(), &len, Md(digest), nullptr);
+  EVP_Digest(data.data(), data.size(), out.data(), &len, DigestMd(digest), nullptr);
   out.resize(len);
   return out;
 }

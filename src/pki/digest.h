@@ -4,12 +4,17 @@
 #include <string>
 #include <string_view>
 
+#include <openssl/evp.h>
+
 #include "base/bytes.h"
 
 namespace opencapf::pki {
 
 /// The message digests opencapf signs and verifies with.
 enum class Digest { kSha1, kSha256, kSha512 };
+
+/// OpenSSL's EVP_MD for a digest.
+const EVP_MD* DigestMd(Digest digest);
 
 /// The digest of `data`.
 Bytes Hash(Digest digest, ByteView data);

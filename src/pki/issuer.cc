@@ -5,17 +5,6 @@
 namespace opencapf::pki {
 
 namespace {
-const EVP_MD* Md(Digest digest) {
-  switch (digest) {
-    case Digest::kSha1:
-      return EVP_sha1();
-    case Digest::kSha256:
-      return EVP_sha256();
-    case Digest::kSha512:
-      return EVP_sha512();
-  }
-  return EVP_sha256();
-}
 
 std::string Join(const std::vector<std::string>& parts) {
   std::string out;
@@ -119,7 +108,7 @@ Result<Certificate> IssueCertificate(const CertificateProfile& profile, EVP_PKEY
     if (!st.ok()) return st.error();
   }
 
-  if (X509_sign(cert.get(), issuer_key.get(), Md(profile.digest)) <= 0) {
+  if (X509_sign(cert.get(), issuer_key.get(), DigestMd(profile.digest)) <= 0) {
     return Fail("cannot sign certificate: " + OpenSslErrors());
   }
   int len = i2d_X509(cert.get(), nullptr);

@@ -12,17 +12,6 @@
 namespace opencapf::pki {
 
 namespace {
-const EVP_MD* Md(Digest digest) {
-  switch (digest) {
-    case Digest::kSha1:
-      return EVP_sha1();
-    case Digest::kSha256:
-      return EVP_sha256();
-    case Digest::kSha512:
-      return EVP_sha512();
-  }
-  return EVP_sha256();
-}
 
 const char* CurveName(int bits) {
   switch (bits) {
@@ -140,7 +129,7 @@ int PrivateKey::SignatureSize() const {
 Result<Bytes> PrivateKey::Sign(Digest digest, ByteView data) const {
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
-  if (EVP_DigestSignInit(ctx.get(), &pctx, Md(digest), nullptr, key_.get()) != 1) {
+  if (EVP_DigestSignInit(ctx.get(), &pctx, DigestMd(digest), nullptr, key_.get()) != 1) {
     return Fail("cannot start signature: " + OpenSslErrors());
   }
   if (algorithm() == KeyAlgorithm::kRsa) EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING);
@@ -164,7 +153,7 @@ bool PrivateKey::Matches(const Certificate& certificate) const {
 Status VerifySignature(EVP_PKEY* key, Digest digest, ByteView data, ByteView signature) {
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
-  if (EVP_DigestVerifyInit(ctx.get(), &pctx, Md(digest), nullptr, key) != 1) {
+  if (EVP_DigestVerifyInit(ctx.get(), &pctx, DigestMd(digest), nullptr, key) != 1) {
     return Fail("cannot start verification: " + OpenSslErrors());
   }
   if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA) {
