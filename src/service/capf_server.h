@@ -3,7 +3,6 @@
 #include <asio.hpp>
 #include <asio/ssl.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -13,6 +12,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "capf/server_session.h"
+#include "net/tls_listener.h"
 #include "store/store.h"
 
 namespace opencapf::service {
@@ -43,29 +43,23 @@ class CapfServer {
              const Clock& clock, capf::SessionLimits limits, CapfListenSettings settings);
 
   /// Binds and listens; fails with the address and why (in use, permission denied).
-  Status Listen();
+  Status Listen() { return listener_.Listen(); }
   /// Starts accepting; sessions run on the io_context's threads.
-  void Start();
+  void Start() { listener_.Start(); }
   /// Stops accepting; sessions in flight finish or time out.
-  void Stop();
+  void Stop() { listener_.Stop(); }
   /// The bound port (useful when asked for port 0).
-  std::uint16_t port() const;
-  int active_sessions() const { return active_->load(); }
+  std::uint16_t port() const { return listener_.port(); }
+  int active_sessions() const { return listener_.active(); }
 
  private:
-  asio::awaitable<void> AcceptLoop();
-  asio::awaitable<void> Handle(asio::ip::tcp::socket socket);
+  asio::awaitable<void> Session(net::TlsStream& stream, const CapfEndpoint& endpoint,
+                                const std::string& peer);
 
-  asio::io_context& io_;
-  CapfEndpointSource endpoint_;
   store::Store& store_;
   const Clock& clock_;
   capf::SessionLimits limits_;
-  CapfListenSettings settings_;
-  asio::ip::tcp::acceptor acceptor_;
-  // Shared with every session coroutine: frames still pending when the io_context is destroyed
-  // (after this server) decrement it on their way out.
-  std::shared_ptr<std::atomic<int>> active_ = std::make_shared<std::atomic<int>>(0);
+  net::TlsListener<CapfEndpoint> listener_;
 };
 
 }  // namespace opencapf::service

@@ -12,6 +12,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "net/tls_listener.h"
 #include "store/store.h"
 #include "tvs/message.h"
 #include "tvs/server_session.h"
@@ -49,29 +50,27 @@ class TvsServer {
             const Clock& clock, TvsSettings settings);
 
   /// Binds and listens; fails with the address and why (in use, permission denied).
-  Status Listen();
+  Status Listen() { return listener_.Listen(); }
   /// Starts accepting; sessions run on the io_context's threads.
-  void Start();
+  void Start() { listener_.Start(); }
   /// Stops accepting; sessions in flight finish or time out.
-  void Stop();
+  void Stop() { listener_.Stop(); }
   /// The bound port (useful when asked for port 0).
-  std::uint16_t port() const;
-  int active_sessions() const { return active_->load(); }
+  std::uint16_t port() const { return listener_.port(); }
+  int active_sessions() const { return listener_.active(); }
   /// The copy of the trust store the server answers from.
   TrustCache& trust() { return trust_; }
 
  private:
-  asio::awaitable<void> AcceptLoop();
-  asio::awaitable<void> Handle(asio::ip::tcp::socket socket);
+  /// What a connection keeps: the TLS context it was accepted with.
+  struct Connection {
+    std::shared_ptr<asio::ssl::context> tls;
+  };
+  asio::awaitable<void> Session(net::TlsStream& stream, const std::string& peer);
 
-  asio::io_context& io_;
-  TlsSource tls_;
   TrustCache trust_;
   TvsSettings settings_;
-  asio::ip::tcp::acceptor acceptor_;
-  // Shared with every session coroutine: frames still pending when the io_context is destroyed
-  // (after this server) decrement it on their way out.
-  std::shared_ptr<std::atomic<int>> active_ = std::make_shared<std::atomic<int>>(0);
+  net::TlsListener<Connection> listener_;
 };
 
 }  // namespace opencapf::tvs
