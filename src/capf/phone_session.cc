@@ -20,6 +20,7 @@ asio::awaitable<Result<PhoneOutcome>> RunPhoneSession(TlsStream& stream,
   auto first = co_await channel.Read(message_timeout, "AUTH_REQUEST");
   if (!first.ok()) co_return first.error();
   outcome.received.push_back(first->command);
+  if (script.on_message) script.on_message(*first);
   if (auto st = ExpectCommand(*first, Command::kAuthRequest); !st.ok()) co_return st.error();
   if (script.stop_at == StopAt::kAfterAuthRequest) co_return outcome;
   const std::uint32_t session = script.session_id_override.value_or(first->session_id);
@@ -46,6 +47,7 @@ asio::awaitable<Result<PhoneOutcome>> RunPhoneSession(TlsStream& stream,
     auto message = co_await channel.Read(message_timeout, "the server's next request");
     if (!message.ok()) co_return message.error();
     outcome.received.push_back(message->command);
+    if (script.on_message) script.on_message(*message);
     switch (message->command) {
       case Command::kEndSession: {
         auto end = ParseEndSession(*message);

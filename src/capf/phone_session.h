@@ -64,6 +64,9 @@ struct PhoneScript {
   /// Makes the key the server asks for; default PrivateKey::Generate. The load generator passes
   /// a pool so it does not measure its own key generation.
   std::function<Result<pki::PrivateKey>(const pki::KeySpec&)> make_key;
+  /// Called with every message the server sends, before the phone answers it: the simulator
+  /// shows the phone's status messages ("LSC: Pending" when KEY_GEN_REQUEST arrives) from it.
+  std::function<void(const Message&)> on_message;
 };
 
 /// What happened, as the phone saw it.

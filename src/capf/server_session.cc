@@ -273,6 +273,14 @@ Status CapfServerSession::CheckCertificateAuth(const Device& device, const AuthR
     if (auto st = pki::VerifyChain(*cert, authority_.lsc_issuers, now); !st.ok()) {
       return Fail("its LSC is not one this CAPF issued: " + st.message());
     }
+    auto revoked = store_.FindRevocation(cert->Issuer(), HexUpper(cert->SerialBytes(), ""));
+    if (!revoked.ok()) return Fail("the store failed: " + revoked.message());
+    if (*revoked) {
+      return Fail("its LSC (serial " + (*revoked)->serial_hex + ") was revoked on " +
+                  pki::FormatUtc((*revoked)->revoked_at) + " (" +
+                  std::string(store::ToText((*revoked)->reason)) +
+                  "); authenticate it by another mode to give it a new one");
+    }
   } else {
     if (authority_.manufacturing_cas.empty()) {
       return Fail(
@@ -590,6 +598,15 @@ asio::awaitable<void> CapfServerSession::Delete(Device device, SessionReport& re
   report.result = "success";
   report.reason = "the phone deleted its LSC" +
                   (device.lsc ? " (serial " + device.lsc->serial_hex + ")" : std::string());
+  // The LSC is off the phone: revoke it (and an unconfirmed one), so head-ends stop accepting
+  // a copy of it from the next CRL on.
+  auto revoked = store_.RevokeDeviceCertificates(
+      device.name, store::RevocationReason::kCessationOfOperation, std::nullopt);
+  if (!revoked.ok()) {
+    report.reason += "; recording its revocation failed: " + revoked.message();
+  } else {
+    for (const auto& r : *revoked) report.reason += "; LSC " + r.serial_hex + " revoked";
+  }
   (void)Record(
       device.name,
       [&](Device& d) {

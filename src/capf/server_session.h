@@ -31,6 +31,9 @@ struct CapfAuthority {
   std::vector<pki::Certificate> manufacturing_cas;
   pki::LscSubject lsc_subject;
   int lsc_validity_days = 1825;
+  /// The CA chain above `certificate` when a third-party CA signed it (nearest issuer first):
+  /// LSCs chain through it to that CA's root, and TLS presents it.
+  std::vector<pki::Certificate> chain;
 };
 
 struct SessionLimits {

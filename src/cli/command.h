@@ -19,5 +19,10 @@ void AddDeviceCommands(CLI::App& root, ExitCode& exit);
 void AddReportCommand(CLI::App& root, ExitCode& exit);
 void AddTrustCommands(CLI::App& root, ExitCode& exit);
 void AddTvsCommands(CLI::App& root, ExitCode& exit);
+void AddPhoneCommands(CLI::App& root, ExitCode& exit);
+void AddDoctorCommands(CLI::App& root, ExitCode& exit);
+void AddCertCommands(CLI::App& root, ExitCode& exit);
+/// `device revoke`: call after AddDeviceCommands.
+void AddRevokeCommand(CLI::App& root, ExitCode& exit);
 
 }  // namespace opencapf::cli

@@ -827,6 +827,10 @@ int RunRemove(const RemoveArgs& args) {
     return Report(who, {kRefused, removed.message()});
   }
   std::cout << "removed " << name << " (its session history is kept)\n";
+  if ((*got)->lsc || (*got)->pending_lsc) {
+    std::cout << "its LSC is recorded as revoked: head-ends refuse it from the next CRL "
+                 "('opencapf trust crl'; a running serve refreshes its CRLs within seconds)\n";
+  }
   if ((*got)->lsc_status == LscStatus::kInstalled) {
     std::cout << "note: the phone keeps its LSC (serial " << (*got)->lsc->serial_hex
               << "); to take it off the phone: opencapf device add " << name

@@ -54,6 +54,10 @@ int main(int argc, char** argv) {
   opencapf::cli::AddReportCommand(root, exit);
   opencapf::cli::AddTrustCommands(root, exit);
   opencapf::cli::AddTvsCommands(root, exit);
+  opencapf::cli::AddPhoneCommands(root, exit);
+  opencapf::cli::AddDoctorCommands(root, exit);
+  opencapf::cli::AddCertCommands(root, exit);
+  opencapf::cli::AddRevokeCommand(root, exit);
 
   try {
     root.parse(argc, argv);

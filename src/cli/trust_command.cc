@@ -1,5 +1,7 @@
 // `opencapf trust add|list|remove`: the certificates TVS vouches for, kept in the store under
 // --data. A running server sees every change on its next request; no restart.
+// `opencapf trust export|crl`: what 802.1X and VPN head-ends must trust to accept opencapf LSCs,
+// and the CRLs of the LSCs revoked.
 //
 // Exit codes: 0 done; 1 refused (unreadable certificate, no such entry, an ambiguous prefix, data
 // directory not initialised, store failure); 2 the command line itself is wrong (an unknown role,
@@ -14,11 +16,15 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/file.h"
 #include "base/json.h"
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
 #include "pki/certificate.h"
+#include "service/config.h"
+#include "service/crls.h"
 #include "service/data_dir.h"
+#include "service/trust_export.h"
 #include "store/sqlite_store.h"
 #include "store/store.h"
 #include "store/time_text.h"
@@ -223,11 +229,114 @@ int RunRemove(const RemoveArgs& args) {
   return kOk;
 }
 
+// ----- trust export ---------------------------------------------------------------------------
+
+struct ExportArgs {
+  std::string format = "pem";
+  std::string out;
+  std::string data = kDefaultData;
+};
+
+Status WriteOut(const std::string& path, const std::string& text) {
+  return WriteFileAtomic(path, Bytes(text.begin(), text.end()), 0644);
+}
+
+int RunExport(const ExportArgs& args) {
+  const std::string who = "opencapf trust export: ";
+  auto format = service::ParseExportFormat(args.format);
+  if (!format.ok()) return Report(who, kUsage, format.message());
+  auto store = OpenStore(args.data);
+  if (!store.ok()) return Report(who, kRefused, store.message());
+  const service::DataDir dir(args.data);
+  auto anchors = service::CollectTrustAnchors(dir, **store, SystemClock::Instance());
+  if (!anchors.ok()) return Report(who, kRefused, anchors.message());
+  const std::string text = service::FormatTrustExport(*anchors, *format);
+  if (args.out.empty()) {
+    std::cout << text;
+  } else if (auto st = WriteOut(args.out, text); !st.ok()) {
+    return Report(who, kRefused, st.message());
+  }
+  // What was written, and what to do with it, on stderr when the export went to stdout.
+  std::ostream& info = args.out.empty() ? std::cerr : std::cout;
+  info << (args.out.empty() ? "exported " : "wrote " + args.out + ": ") << anchors->anchors.size()
+       << (anchors->anchors.size() == 1 ? " CA certificate" : " CA certificates") << " for "
+       << args.format << "\n";
+  for (const auto& a : anchors->anchors) {
+    info << "  " << a.certificate.Subject() << " (serial "
+         << HexUpper(a.certificate.SerialBytes(), "") << "): " << a.why << "\n";
+  }
+  for (const auto& a : anchors->left_out) {
+    info << "  left out: earlier " << a.certificate.Subject() << " (serial "
+         << HexUpper(a.certificate.SerialBytes(), "") << "): " << a.why << "\n";
+  }
+  const std::string file = args.out.empty() ? "FILE" : args.out;
+  switch (*format) {
+    case service::ExportFormat::kRadius:
+      info << "FreeRADIUS: in mods-available/eap, tls-config tls-common: ca_file = " << file
+           << " (nothing else in it), check_crl = yes with 'opencapf trust crl' appended to the "
+              "same file or in ca_path; see docs/head-ends.md\n";
+      break;
+    case service::ExportFormat::kAsa:
+      info << "ASA: paste in configuration mode, then reference the trustpoints from the phone "
+              "VPN tunnel group; see docs/head-ends.md\n";
+      break;
+    case service::ExportFormat::kOcserv:
+      info << "ocserv: ca-cert = " << file
+           << " and auth = \"certificate\"; 'opencapf trust crl' gives the crl = file; see "
+              "docs/head-ends.md\n";
+      break;
+    case service::ExportFormat::kPem:
+      break;
+  }
+  return kOk;
+}
+
+// ----- trust crl ------------------------------------------------------------------------------
+
+struct CrlArgs {
+  std::string out;
+  std::optional<int> next_update_days;
+  std::string data = kDefaultData;
+};
+
+int RunCrl(const CrlArgs& args) {
+  const std::string who = "opencapf trust crl: ";
+  auto store = OpenStore(args.data);
+  if (!store.ok()) return Report(who, kRefused, store.message());
+  const service::DataDir dir(args.data);
+  auto config = service::LoadConfig(dir.config());
+  if (!config.ok()) return Report(who, kRefused, config.message());
+  const int days = args.next_update_days.value_or(config->crl.next_update_days);
+  if (days <= 0) return Report(who, kUsage, "--next-update must be a positive number of days");
+  auto set = service::BuildCapfCrls(dir, **store, SystemClock::Instance(), days);
+  if (!set.ok()) return Report(who, kRefused, set.message());
+  const std::string pem = set->Pem();
+  if (args.out.empty()) {
+    std::cout << pem;
+  } else if (auto st = WriteOut(args.out, pem); !st.ok()) {
+    return Report(who, kRefused, st.message());
+  }
+  std::ostream& info = args.out.empty() ? std::cerr : std::cout;
+  info << (args.out.empty() ? "" : "wrote " + args.out + ": ") << set->crls.size()
+       << (set->crls.size() == 1 ? " CRL" : " CRLs") << ", next update "
+       << pki::FormatUtc(set->next_update) << "\n";
+  for (const auto& c : set->crls) {
+    info << "  " << (c.current ? "current" : "earlier") << " CAPF " << c.issuer.Subject()
+         << " (serial " << HexUpper(c.issuer.SerialBytes(), "") << "): " << c.entries
+         << (c.entries == 1 ? " revoked LSC" : " revoked LSCs") << "\n";
+  }
+  for (const auto& note : set->notes) info << "note: " << note << "\n";
+  info << "a running 'opencapf serve' keeps the same CRLs fresh in "
+       << service::CrlDir(dir).string() << " and on TFTP (" << service::kCrlBundleName << ")\n";
+  return kOk;
+}
+
 }  // namespace
 
 void AddTrustCommands(CLI::App& root, ExitCode& exit) {
   auto* trust = root.add_subcommand(
-      "trust", "Certificates TVS vouches for to phones whose ITL does not list them");
+      "trust",
+      "Certificates TVS vouches for; what head-ends must trust (export) and the CRLs (crl)");
   trust->require_subcommand(1);
   trust->footer(
       "A running 'opencapf serve' sees every change on its next TVS request; no restart.\n"
@@ -263,6 +372,27 @@ void AddTrustCommands(CLI::App& root, ExitCode& exit) {
         ->required();
     AddDataOption(*cmd, args->data);
     cmd->callback([args, &exit]() { exit.value = RunRemove(*args); });
+  }
+  {
+    auto* cmd = trust->add_subcommand(
+        "export",
+        "The CA certificates 802.1X and VPN head-ends must trust to accept opencapf LSCs");
+    auto args = std::make_shared<ExportArgs>();
+    cmd->add_option("--for", args->format, "radius, asa, ocserv or pem")->capture_default_str();
+    cmd->add_option("--out", args->out, "Write here instead of stdout")->type_name("FILE");
+    AddDataOption(*cmd, args->data);
+    cmd->callback([args, &exit]() { exit.value = RunExport(*args); });
+  }
+  {
+    auto* cmd = trust->add_subcommand(
+        "crl", "One PEM file with a CRL for every CAPF certificate still trusted");
+    auto args = std::make_shared<CrlArgs>();
+    cmd->add_option("--out", args->out, "Write here instead of stdout")->type_name("FILE");
+    cmd->add_option("--next-update", args->next_update_days,
+                    "Days until nextUpdate (default: [crl] next_update_days, 7)")
+        ->type_name("DAYS");
+    AddDataOption(*cmd, args->data);
+    cmd->callback([args, &exit]() { exit.value = RunCrl(*args); });
   }
 }
 

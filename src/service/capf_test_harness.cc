@@ -45,7 +45,7 @@ CapfHarness::CapfHarness(capf::SessionLimits limits) {
   capf.key_usage = {"digitalSignature", "keyCertSign"};
   auto pair = Must(pki::SelfSigned({pki::KeyAlgorithm::kRsa, 2048}, capf));
   authority = capf::CapfAuthority{
-      pair.certificate, pair.key, {pair.certificate}, {manufacturing.ca.certificate}, {}, 1825};
+      pair.certificate, pair.key, {pair.certificate}, {manufacturing.ca.certificate}, {}, 1825, {}};
 
   auto tls = Must(net::MakeServerContext(pair.certificate, pair.key, {}));
   CapfListenSettings listen;

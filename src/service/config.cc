@@ -88,6 +88,18 @@ country = ""
 # "Cisco Manufacturing CA SHA2", "CAP-RTP-001" and "CAP-RTP-002".
 manufacturing_ca = "trust/manufacturing-ca.pem"
 
+[expiry]
+# `serve` warns at start and daily about every service certificate, chain certificate and LSC
+# that expires within this many days (and `doctor` reports them).
+warn_days = 60
+
+[crl]
+# Days until the nextUpdate of the CRLs opencapf signs (`serve` keeps them fresh in crl/ and on
+# TFTP; `opencapf trust crl` writes them). Head-ends refuse everything once their CRL is past it.
+next_update_days = 7
+# Hours between fresh CRLs when nothing changes (also at start and on every revocation).
+refresh_hours = 24
+
 [certificates]
 # Subject of the service certificates `init` and `cert regenerate` make.
 organization = "opencapf"
@@ -102,8 +114,8 @@ hostname = ""
 
 namespace {
 
-const std::set<std::string> kSections = {"capf", "tftp",  "tvs",         "itl",
-                                         "lsc",  "trust", "certificates"};
+const std::set<std::string> kSections = {"capf",  "tftp",   "tvs", "itl",         "lsc",
+                                         "trust", "expiry", "crl", "certificates"};
 
 template <typename T>
 Status Read(const toml::value& table, const std::string& section, const std::string& key, T& out) {
@@ -218,6 +230,20 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
   if (const auto* t = section("trust")) {
     checks.push_back(CheckKeys(*t, "trust", {"manufacturing_ca"}));
     checks.push_back(Read(*t, "trust", "manufacturing_ca", c.trust.manufacturing_ca));
+  }
+  if (const auto* t = section("expiry")) {
+    checks.push_back(CheckKeys(*t, "expiry", {"warn_days"}));
+    checks.push_back(Read(*t, "expiry", "warn_days", c.expiry.warn_days));
+    if (c.expiry.warn_days < 0) checks.push_back(Fail("[expiry] warn_days must not be negative"));
+  }
+  if (const auto* t = section("crl")) {
+    checks.push_back(CheckKeys(*t, "crl", {"next_update_days", "refresh_hours"}));
+    checks.push_back(Read(*t, "crl", "next_update_days", c.crl.next_update_days));
+    checks.push_back(Read(*t, "crl", "refresh_hours", c.crl.refresh_hours));
+    if (c.crl.next_update_days <= 0) {
+      checks.push_back(Fail("[crl] next_update_days must be positive"));
+    }
+    if (c.crl.refresh_hours <= 0) checks.push_back(Fail("[crl] refresh_hours must be positive"));
   }
   if (const auto* t = section("certificates")) {
     checks.push_back(CheckKeys(

@@ -66,6 +66,22 @@ struct Config {
     std::string manufacturing_ca = "trust/manufacturing-ca.pem";
   } trust;
 
+  struct Expiry {
+    /// Certificates (service certificates, their chains, LSCs) expiring within this many days
+    /// are warned about at start and daily, and by `doctor`.
+    int warn_days = 60;
+  } expiry;
+
+  struct Crl {
+    /// nextUpdate of the CRLs `serve` and `trust crl` sign, in days from their making. A
+    /// head-end refuses every certificate once the CRL it holds is past this, so keep it longer
+    /// than the interval at which head-ends fetch it.
+    int next_update_days = 7;
+    /// How often `serve` signs fresh CRLs when nothing was revoked, in hours (it also does at
+    /// start, on every revocation and when a CAPF certificate changes).
+    int refresh_hours = 24;
+  } crl;
+
   struct Certificates {
     std::string organization = "opencapf";
     std::string organizational_unit = "Telephony";

@@ -4,10 +4,14 @@
 
 #include <thread>
 
+#include "base/file.h"
 #include "net/asio.h"
 #include "service/capf_server.h"
+#include "service/certificates.h"
 #include "service/config.h"
+#include "service/crls.h"
 #include "service/data_dir.h"
+#include "service/expiry.h"
 #include "service/trust_material.h"
 #include "store/sqlite_store.h"
 #include "tftp/file_source.h"
@@ -28,6 +32,8 @@ struct Services::Impl {
 
   // Checks the certificate files every few seconds; a change (cert regenerate, cert import, a
   // file replaced by hand) reloads the trust material for the sessions that start after it.
+  // The same loop keeps the CRLs fresh (a revocation by `opencapf device revoke`, or their age)
+  // and runs the daily expiry watch by the injected clock.
   asio::awaitable<void> WatchCertificates(std::chrono::seconds every) {
     asio::steady_timer timer(io);
     while (!stopped) {
@@ -35,25 +41,100 @@ struct Services::Impl {
       auto [ec] = co_await timer.async_wait(net::kAwaitTuple);
       if (ec) co_return;
       Reload("certificate files changed");
+      RefreshCrlsIfDue();
+      if (clock.Now() >= next_expiry_check) CheckExpiryNow();
     }
   }
 
   void Reload(const std::string& why) {
+    std::lock_guard lock(reload_mu);
     auto reloaded = material.ReloadIfChanged();
     if (!reloaded.ok()) {
-      spdlog::error("{}, but they cannot be loaded; still serving the previous ones: {}", why,
-                    reloaded.message());
+      if (last_reload_error != reloaded.message()) {
+        spdlog::error("{}, but they cannot be loaded; still serving the previous ones: {}", why,
+                      reloaded.message());
+      }
+      last_reload_error = reloaded.message();
     } else if (*reloaded) {
+      last_reload_error.clear();
       PublishItl();
       if (auto st = SeedTrust(); !st.ok()) spdlog::error("tvs: {}", st.message());
       spdlog::info("{}: reloaded; CAPF certificate {}; ITLFile.tlv rebuilt", why,
                    material.capf_summary());
+      RefreshCrls("the CAPF certificates changed");
     }
   }
 
   // The TFTP server swaps to the new file at once; transfers already running finish with the
-  // bytes they started with.
-  void PublishItl() { published->Publish("ITLFile.tlv", material.itl()); }
+  // bytes they started with. A copy goes to served/ for `opencapf cert list`.
+  void PublishItl() {
+    auto itl = material.itl();
+    published->Publish("ITLFile.tlv", itl);
+    std::error_code ec;
+    std::filesystem::create_directories(dir.root() / "served", ec);
+    if (auto st = WriteFileAtomic(dir.root() / "served" / "ITLFile.tlv", *itl, 0644); !st.ok()) {
+      spdlog::warn("cannot keep a copy of the served ITL: {}", st.message());
+    }
+  }
+
+  void RefreshCrlsIfDue() {
+    auto generation = store->RevocationGeneration();
+    if (!generation.ok()) {
+      spdlog::error("crl: {}", generation.message());
+      return;
+    }
+    if (*generation != crl_generation) {
+      RefreshCrls("a certificate was revoked");
+    } else if (clock.Now() >=
+               crl_made + static_cast<std::time_t>(config.crl.refresh_hours) * 3600) {
+      RefreshCrls("the CRLs are " + std::to_string(config.crl.refresh_hours) + " hours old");
+    }
+  }
+
+  // Signs fresh CRLs, writes them to crl/ and publishes them on TFTP (capf-crls.pem, and each
+  // capf-<serial>.crl in DER).
+  void RefreshCrls(const std::string& why) {
+    std::lock_guard lock(crl_mu);
+    auto generation = store->RevocationGeneration();
+    if (!generation.ok()) {
+      spdlog::error("crl: {}", generation.message());
+      return;
+    }
+    auto set = BuildCapfCrls(dir, *store, clock, config.crl.next_update_days);
+    crl_made = clock.Now();  // a failure is retried at the next refresh, not every tick
+    if (!set.ok()) {
+      spdlog::error("crl: cannot sign the CRLs ({}): {}", why, set.message());
+      return;
+    }
+    crl_generation = *generation;
+    if (auto st = WriteCrls(dir, *set); !st.ok()) spdlog::error("crl: {}", st.message());
+    for (const auto& name : crl_published) published->Unpublish(name);
+    crl_published.clear();
+    std::size_t revoked = 0;
+    for (const auto& c : set->crls) {
+      published->Publish(c.file_name, c.crl.der);
+      crl_published.push_back(c.file_name);
+      revoked += c.entries;
+    }
+    const std::string pem = set->Pem();
+    published->Publish(kCrlBundleName, Bytes(pem.begin(), pem.end()));
+    crl_published.push_back(kCrlBundleName);
+    for (const auto& note : set->notes) spdlog::warn("crl: {}", note);
+    spdlog::info("crl: {}: signed {} CRL(s), {} revoked LSC(s), next update {}; in {} and on TFTP",
+                 why, set->crls.size(), revoked, pki::FormatUtc(set->next_update),
+                 CrlDir(dir).string());
+  }
+
+  // Logs every certificate expiring within [expiry] warn_days; again a day later.
+  void CheckExpiryNow() {
+    next_expiry_check = clock.Now() + 86400;
+    auto warnings = CheckExpiry(dir, store.get(), clock, config.expiry.warn_days);
+    if (!warnings.ok()) {
+      spdlog::error("expiry: {}", warnings.message());
+      return;
+    }
+    for (const auto& w : *warnings) spdlog::warn("expiry: {}", w.message);
+  }
 
   // opencapf's own certificates are in the TVS trust store from the start, and follow a
   // regeneration: phones ask TVS about the CallManager certificate when the ITL lists it by hash.
@@ -82,6 +163,13 @@ struct Services::Impl {
   std::unique_ptr<tvs::TvsServer> tvs;
   std::chrono::seconds watch_interval{2};
   std::atomic<bool> stopped{false};
+  std::mutex reload_mu;
+  std::string last_reload_error;
+  std::mutex crl_mu;
+  std::int64_t crl_generation = -1;
+  std::time_t crl_made = 0;
+  std::vector<std::string> crl_published;
+  std::time_t next_expiry_check = 0;
 };
 
 Services::Services(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -152,6 +240,7 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
   impl->published =
       std::make_shared<tftp::PublishedFiles>(std::make_shared<tftp::DirectorySource>(tftp_root));
   impl->PublishItl();
+  impl->RefreshCrls("start");
   tftp::TftpSettings tftp_settings;
   tftp_settings.address = config->listen_address;
   tftp_settings.port = config->tftp.port;
@@ -190,6 +279,7 @@ void Services::Start() {
   s.tvs->Start();
   spdlog::info("tvs: listening on {}:{} (TLS), answering from the trust store",
                s.config.listen_address, s.tvs->port());
+  s.CheckExpiryNow();
   asio::co_spawn(s.io, s.WatchCertificates(s.watch_interval), asio::detached);
 }
 
@@ -225,6 +315,7 @@ Status Serve(const ServeOptions& options) {
     hangup.async_wait([&](const asio::error_code& ec, int) {
       if (ec) return;
       impl.Reload("SIGHUP");
+      impl.RefreshCrls("SIGHUP");
       wait_hangup();
     });
   };

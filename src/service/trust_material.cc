@@ -18,10 +18,17 @@ Result<TrustMaterial::Snapshot> TrustMaterial::Build() const {
   auto previous = PreviousCapfCertificates(dir_);
   if (!previous.ok()) return previous.error();
 
-  capf::CapfAuthority authority{capf->certificate,   capf->key,
-                                {capf->certificate}, {},
-                                config_.lsc.subject, config_.lsc.validity_days};
-  authority.lsc_issuers.insert(authority.lsc_issuers.end(), previous->begin(), previous->end());
+  // A certificate whose chain file does not fit it is a half-written import: refused, so the
+  // previous material stays until the files agree.
+  auto capf_chain = LoadChain(dir_, kCapf, capf->certificate);
+  if (!capf_chain.ok()) return capf_chain.error();
+
+  capf::CapfAuthority authority{
+      capf->certificate,         capf->key,  {capf->certificate}, {}, config_.lsc.subject,
+      config_.lsc.validity_days, *capf_chain};
+  for (const auto& p : *previous) {
+    if (!(p == capf->certificate)) authority.lsc_issuers.push_back(p);
+  }
   const std::filesystem::path mics = dir_.Resolve(config_.trust.manufacturing_ca);
   if (std::filesystem::exists(mics)) {
     auto bundle = pki::LoadBundle(mics);
@@ -30,15 +37,17 @@ Result<TrustMaterial::Snapshot> TrustMaterial::Build() const {
   }
   auto capf_tls = net::MakeServerContext(
       capf->certificate, capf->key,
-      {config_.capf.tls_min_version, config_.capf.ciphers, config_.capf.ciphersuites});
+      {config_.capf.tls_min_version, config_.capf.ciphers, config_.capf.ciphersuites}, *capf_chain);
   if (!capf_tls.ok()) return Context("[capf] TLS", capf_tls.error());
   s.capf = std::make_shared<const CapfEndpoint>(CapfEndpoint{authority, *capf_tls});
 
   auto tvs = LoadIdentity(dir_, kTvs);
   if (!tvs.ok()) return tvs.error();
+  auto tvs_chain = LoadChain(dir_, kTvs, tvs->certificate);
+  if (!tvs_chain.ok()) return tvs_chain.error();
   auto tvs_tls = net::MakeServerContext(
       tvs->certificate, tvs->key,
-      {config_.capf.tls_min_version, config_.capf.ciphers, config_.capf.ciphersuites});
+      {config_.capf.tls_min_version, config_.capf.ciphers, config_.capf.ciphersuites}, *tvs_chain);
   if (!tvs_tls.ok()) return Context("TVS TLS", tvs_tls.error());
   s.tvs_tls = *tvs_tls;
 
@@ -64,6 +73,8 @@ Result<bool> TrustMaterial::ReloadIfChanged() {
     std::lock_guard lock(mu_);
     if (CertificateFilesFingerprint(dir_) == current_.fingerprint) return false;
   }
+  // `opencapf cert` is changing several files: wait until it is done.
+  if (UpdateInProgress(dir_)) return false;
   auto built = Build();
   if (!built.ok()) return built.error();
   std::lock_guard lock(mu_);

@@ -91,9 +91,30 @@ CREATE TRIGGER trusted_certificates_deleted AFTER DELETE ON trusted_certificates
 BEGIN UPDATE trust_generation SET value = value + 1 WHERE id = 1; END;
 )sql";
 
+// Version 3: revoked LSCs, kept after their device is removed (a CRL must go on listing them).
+// Unique by issuer name and serial; `pem` holds the certificate so a CRL builder can tell which
+// of several CAPF keys that share a name signed it.
+constexpr const char* kSchema3 = R"sql(
+CREATE TABLE revocations (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  serial_hex TEXT NOT NULL CHECK (serial_hex <> ''),
+  issuer     TEXT NOT NULL,
+  device     TEXT NOT NULL,
+  reason     TEXT NOT NULL CHECK (reason IN ('unspecified', 'key-compromise',
+                                             'affiliation-changed', 'superseded',
+                                             'cessation-of-operation')),
+  revoked_at INTEGER NOT NULL,
+  not_after  INTEGER NOT NULL,
+  pem        TEXT NOT NULL,
+  UNIQUE (issuer, serial_hex)
+);
+CREATE INDEX revocations_by_device ON revocations (device);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "devices, certificates and events", kSchema1},
     {2, "trusted certificates for TVS", kSchema2},
+    {3, "revoked LSCs", kSchema3},
 };
 
 std::string Where(int version, const char* what) {

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "store/sqlite.h"
+#include "store/sqlite_revocation.h"
 #include "store/sqlite_schema.h"
 #include "store/sqlite_trust.h"
 
@@ -183,6 +184,11 @@ class SqliteStore final : public Store {
     const std::string doing = "removing device " + key;
     auto tx = Transaction::Begin(db_, Transaction::Kind::kWrite, doing);
     if (!tx.ok()) return tx.error();
+    // Its LSC is revoked before its certificates go: a removed phone's LSC must stop opening
+    // ports as soon as the CRLs are refreshed.
+    auto revoked =
+        sqlite::RevokeSlots(db_, key, RevocationReason::kCessationOfOperation, clock_.Now(), doing);
+    if (!revoked.ok()) return revoked.error();
     auto stmt = db_.Prepare(kDeleteDevice, doing);
     if (!stmt.ok()) return stmt.error();
     stmt->Bind(1, key);
@@ -340,6 +346,44 @@ class SqliteStore final : public Store {
   Result<std::int64_t> TrustGeneration() override {
     std::lock_guard lock(mu_);
     return sqlite::TrustGeneration(db_);
+  }
+
+  // Revocations: the statements live in sqlite_revocation.cc.
+  Result<std::vector<Revocation>> RevokeDeviceCertificates(
+      std::string_view name, RevocationReason reason, const std::optional<Event>& event) override {
+    std::lock_guard lock(mu_);
+    const std::string key = StoredName(name);
+    const std::string doing = "revoking the LSC of " + key;
+    const std::time_t now = clock_.Now();
+    auto tx = Transaction::Begin(db_, Transaction::Kind::kWrite, doing);
+    if (!tx.ok()) return tx.error();
+    auto stored = StoredVersion(key, doing);
+    if (!stored.ok()) return stored.error();
+    if (!*stored) return Fail("there is no device " + key);
+    auto revoked = sqlite::RevokeSlots(db_, key, reason, now, doing);
+    if (!revoked.ok()) return revoked.error();
+    if (event) {
+      Event e = *event;
+      e.device = key;
+      Status recorded = InsertEvent(e, now, doing + ": recording the event");
+      if (!recorded.ok()) return recorded.error();
+    }
+    Status done = tx->Commit(doing);
+    if (!done.ok()) return done.error();
+    return std::move(*revoked);
+  }
+  Result<std::vector<Revocation>> ListRevocations() override {
+    std::lock_guard lock(mu_);
+    return sqlite::ListRevocations(db_);
+  }
+  Result<std::optional<Revocation>> FindRevocation(std::string_view issuer,
+                                                   std::string_view serial_hex) override {
+    std::lock_guard lock(mu_);
+    return sqlite::FindRevocation(db_, issuer, serial_hex);
+  }
+  Result<std::int64_t> RevocationGeneration() override {
+    std::lock_guard lock(mu_);
+    return sqlite::RevocationGeneration(db_);
   }
 
  private:

@@ -10,6 +10,7 @@
 
 #include "base/result.h"
 #include "store/device.h"
+#include "store/revocation.h"
 #include "store/trusted_certificate.h"
 
 namespace opencapf::store {
@@ -74,8 +75,9 @@ class Store {
   /// An event with an empty `device` gets this device's name; another name is an error.
   virtual Status Save(const Device& device, const std::optional<Event>& event) = 0;
 
-  /// Removes a device and its certificates; its events stay (they are history). Fails when
-  /// there is no such device.
+  /// Removes a device and its certificates; its events stay (they are history). Its LSC (and
+  /// an issued but unconfirmed one) is recorded as revoked (cessation-of-operation) in the same
+  /// transaction. Fails when there is no such device.
   virtual Status Remove(std::string_view name) = 0;
 
   /// Devices matching `filter`, ordered by name.
@@ -118,6 +120,27 @@ class Store {
   /// A number that changes in the same transaction as every change to trusted certificates,
   /// whichever process makes it (a running server compares it to notice `opencapf trust`).
   virtual Result<std::int64_t> TrustGeneration() = 0;
+
+  // ----- Revoked LSCs (what CRLs are built from; see revocation.h) --------------------------
+
+  /// Records the device's LSC, and an issued but unconfirmed one, as revoked for `reason`,
+  /// together with `event` when given (its empty `device` becomes this device's name), in ONE
+  /// transaction. Returns the certificates newly revoked (one already revoked is not repeated;
+  /// none when the device holds no LSC). Fails when there is no such device.
+  virtual Result<std::vector<Revocation>> RevokeDeviceCertificates(
+      std::string_view name, RevocationReason reason, const std::optional<Event>& event) = 0;
+
+  /// Every revocation, oldest first.
+  virtual Result<std::vector<Revocation>> ListRevocations() = 0;
+
+  /// The revocation of the certificate with this issuer name and serial (upper-case hex), or
+  /// nullopt.
+  virtual Result<std::optional<Revocation>> FindRevocation(std::string_view issuer,
+                                                           std::string_view serial_hex) = 0;
+
+  /// A number that grows with every revocation recorded, whichever process records it (a
+  /// running server compares it to know when to rebuild its CRLs).
+  virtual Result<std::int64_t> RevocationGeneration() = 0;
 };
 
 }  // namespace opencapf::store

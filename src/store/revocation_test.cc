@@ -1,0 +1,134 @@
+// Revoked LSCs in the SQLite store: device revoke, device remove, schema step 3.
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "store/sqlite_store.h"
+
+namespace opencapf::store {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr std::time_t kT0 = 1'796'119'200;  // 2026-12-01T10:00:00Z
+
+StoredCertificate Cert(const std::string& serial) {
+  return StoredCertificate{
+      "-----BEGIN CERTIFICATE-----\n" + serial + "\n-----END CERTIFICATE-----\n",
+      serial,
+      "CN=SEP001122AABBCC",
+      "CN=CAPF-0a1b2c3d,O=Example",
+      kT0 - 60,
+      kT0 + 86400};
+}
+
+class RevocationStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("opencapf-revocation-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    auto opened = OpenSqliteStore(dir_ / "opencapf.db", clock_);
+    ASSERT_TRUE(opened.ok()) << opened.message();
+    store_ = std::move(*opened);
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void AddInstalled(const std::string& name, const std::string& serial,
+                    std::optional<std::string> pending = std::nullopt) {
+    Device d;
+    d.name = name;
+    d.lsc_status = LscStatus::kInstalled;
+    d.lsc = Cert(serial);
+    if (pending) d.pending_lsc = Cert(*pending);
+    ASSERT_TRUE(store_->Add(d).ok());
+  }
+
+  FakeClock clock_{kT0};
+  std::filesystem::path dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(RevocationStoreTest, RevokeRecordsTheLscAndThePendingOneOnceWithAnEvent) {
+  AddInstalled("SEP001122AABBCC", "0A", "0B");
+  EXPECT_EQ(*store_->RevocationGeneration(), 0);
+  auto revoked =
+      store_->RevokeDeviceCertificates("sep001122aabbcc", RevocationReason::kKeyCompromise,
+                                       Event{.operation = "revoke", .result = "ok"});
+  ASSERT_TRUE(revoked.ok()) << revoked.message();
+  ASSERT_EQ(revoked->size(), 2u);
+  EXPECT_EQ((*revoked)[0].serial_hex, "0A");
+  EXPECT_EQ((*revoked)[0].device, "SEP001122AABBCC");
+  EXPECT_EQ((*revoked)[0].issuer, "CN=CAPF-0a1b2c3d,O=Example");
+  EXPECT_EQ((*revoked)[0].reason, RevocationReason::kKeyCompromise);
+  EXPECT_EQ((*revoked)[0].revoked_at, kT0);
+  EXPECT_EQ((*revoked)[0].not_after, kT0 + 86400);
+  EXPECT_THAT((*revoked)[0].pem, HasSubstr("BEGIN CERTIFICATE"));
+  EXPECT_EQ((*revoked)[1].serial_hex, "0B");
+  const auto generation = *store_->RevocationGeneration();
+  EXPECT_GT(generation, 0);
+  auto history = store_->History("SEP001122AABBCC", 0);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].operation, "revoke");
+
+  // Again: nothing new, the first reason and time stay.
+  clock_.Advance(60);
+  auto again = store_->RevokeDeviceCertificates("SEP001122AABBCC", RevocationReason::kSuperseded,
+                                                std::nullopt);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
+  EXPECT_EQ(*store_->RevocationGeneration(), generation);
+  auto found = store_->FindRevocation("CN=CAPF-0a1b2c3d,O=Example", "0A");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((**found).reason, RevocationReason::kKeyCompromise);
+  EXPECT_EQ((**found).revoked_at, kT0);
+  EXPECT_FALSE(store_->FindRevocation("CN=other", "0A")->has_value());
+}
+
+TEST_F(RevocationStoreTest, RevokingAnUnknownDeviceFailsAndOneWithoutLscRevokesNothing) {
+  auto missing =
+      store_->RevokeDeviceCertificates("SEP00000000BEEF", RevocationReason::kUnspecified, {});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.message(), HasSubstr("there is no device SEP00000000BEEF"));
+  Device d;
+  d.name = "SEP00000000BEEF";
+  ASSERT_TRUE(store_->Add(d).ok());
+  auto none =
+      store_->RevokeDeviceCertificates("SEP00000000BEEF", RevocationReason::kUnspecified, {});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(RevocationStoreTest, RemovingADeviceRevokesItsLscAndTheRevocationOutlivesIt) {
+  AddInstalled("SEP001122AABBCC", "0C");
+  ASSERT_TRUE(store_->Remove("SEP001122AABBCC").ok());
+  auto all = store_->ListRevocations();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].serial_hex, "0C");
+  EXPECT_EQ((*all)[0].reason, RevocationReason::kCessationOfOperation);
+  // A failed remove revokes nothing.
+  ASSERT_FALSE(store_->Remove("SEP001122AABBCC").ok());
+  EXPECT_EQ(store_->ListRevocations()->size(), 1u);
+}
+
+TEST(RevocationReasonTest, ParsesEverySpelling) {
+  EXPECT_EQ(*ParseRevocationReason("keyCompromise"), RevocationReason::kKeyCompromise);
+  EXPECT_EQ(*ParseRevocationReason("key_compromise"), RevocationReason::kKeyCompromise);
+  EXPECT_EQ(*ParseRevocationReason("Cessation-Of-Operation"),
+            RevocationReason::kCessationOfOperation);
+  EXPECT_EQ(ToText(RevocationReason::kAffiliationChanged), "affiliation-changed");
+  auto bad = ParseRevocationReason("lost");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.message(), HasSubstr("unspecified, key-compromise"));
+}
+
+}  // namespace
+}  // namespace opencapf::store
