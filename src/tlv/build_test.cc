@@ -182,9 +182,13 @@ TEST(Build, OpensslCommandLineVerifiesOurSignature) {
                          " count=" + std::to_string(size - 3) + " status=none && " +
                          "openssl dgst " + flag + " -verify pub.pem -signature sig body > out 2>&1";
     EXPECT_EQ(std::system(script.c_str()), 0) << script;
-    // And a flipped byte in the cut-out body must fail the same check.
-    std::string tamper = "cd " + d + " && printf 'X' | dd of=body bs=1 seek=600 conv=notrunc " +
-                         "status=none && ! openssl dgst " + flag +
+    // And a flipped byte in the cut-out body must fail the same check. (Flipped, not set: a
+    // set byte may already have that value.)
+    auto body = ReadFile(dir / "body");
+    ASSERT_TRUE(body.ok());
+    (*body)[600] ^= 0xff;
+    ASSERT_TRUE(WriteFileAtomic(dir / "body", *body).ok());
+    std::string tamper = "cd " + d + " && ! openssl dgst " + std::string(flag) +
                          " -verify pub.pem -signature sig body > out 2>&1";
     EXPECT_EQ(std::system(tamper.c_str()), 0);
   }
