@@ -253,9 +253,10 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
   impl->tftp = std::make_unique<tftp::TftpServer>(impl->io, impl->published, tftp_settings);
   if (auto st = impl->tftp->Listen(); !st.ok()) {
     // The usual culprits: not root, or a system TFTP daemon (tftpd-hpa) holding the port.
-    return Fail(st.message() + "; stop any other TFTP server on this port (service tftpd-hpa "
-                               "stop), run as root for a port below 1024, or choose another "
-                               "port with --tftp-port 6969");
+    return Fail(st.message() +
+                "; stop any other TFTP server on this port (service tftpd-hpa "
+                "stop), run as root for a port below 1024, or choose another "
+                "port with --tftp-port 6969");
   }
 
   tvs::TvsSettings tvs_settings;
