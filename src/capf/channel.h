@@ -11,6 +11,7 @@
 #include "base/result.h"
 #include "capf/message.h"
 #include "net/asio.h"
+#include "net/deadline.h"
 
 namespace opencapf::capf {
 
@@ -25,7 +26,6 @@ enum class ChannelFailure { kNone, kTimeout, kClosed, kMalformed, kIo };
 class MessageChannel {
  public:
   MessageChannel(TlsStream& stream, std::size_t max_body = 16384);
-  ~MessageChannel();
 
   /// Reads one message; `waiting_for` names it in the error ("AUTH_RESPONSE").
   asio::awaitable<Result<Message>> Read(std::chrono::steady_clock::duration timeout,
@@ -39,21 +39,9 @@ class MessageChannel {
   std::size_t bytes_read() const { return bytes_read_; }
 
  private:
-  void Arm(std::chrono::steady_clock::duration timeout);
-  void Disarm();
-
-  // What the deadline timer's handler may touch. Shared, because a handler already queued when
-  // the channel is destroyed still runs; `alive` tells it the stream is gone.
-  struct Deadline {
-    std::uint64_t generation = 0;
-    bool timed_out = false;
-    bool alive = true;
-  };
-
   TlsStream& stream_;
   std::size_t max_body_;
-  asio::steady_timer timer_;
-  std::shared_ptr<Deadline> deadline_ = std::make_shared<Deadline>();
+  net::StreamDeadline deadline_;
   ChannelFailure failure_ = ChannelFailure::kNone;
   std::size_t bytes_read_ = 0;
 };

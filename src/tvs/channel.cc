@@ -8,53 +8,21 @@ MessageChannel::MessageChannel(TlsStream& stream, std::string peer, std::size_t 
       peer_(std::move(peer)),
       max_body_(max_body),
       max_bytes_(max_bytes),
-      timer_(stream.get_executor()) {}
-
-MessageChannel::~MessageChannel() {
-  deadline_->alive = false;
-  timer_.cancel();
-}
-
-// The timer cancels the socket's pending operations when the deadline passes; a generation
-// number keeps a late timer from cutting short the next operation.
-void MessageChannel::Arm(std::chrono::steady_clock::duration timeout) {
-  const std::uint64_t generation = ++deadline_->generation;
-  deadline_->timed_out = false;
-  timer_.expires_after(timeout);
-  timer_.async_wait(
-      [deadline = deadline_, stream = &stream_, generation](const asio::error_code& ec) {
-        if (ec || !deadline->alive || generation != deadline->generation) return;
-        deadline->timed_out = true;
-        asio::error_code ignored;
-        stream->lowest_layer().cancel(ignored);
-      });
-}
-
-void MessageChannel::Disarm() {
-  ++deadline_->generation;
-  timer_.cancel();
-}
-
-namespace {
-bool IsClosed(const asio::error_code& ec) {
-  return ec == asio::error::eof || ec == asio::error::connection_reset ||
-         ec == asio::ssl::error::stream_truncated || ec == asio::error::broken_pipe;
-}
-}  // namespace
+      deadline_(stream) {}
 
 asio::awaitable<Result<Message>> MessageChannel::Read(std::chrono::steady_clock::duration timeout,
                                                       std::string_view waiting_for) {
   const std::string what(waiting_for);
   // `partial`: bytes of this message already read when it failed.
   auto fail = [&](const asio::error_code& ec, std::size_t partial) {
-    if (deadline_->timed_out) {
+    if (deadline_.timed_out()) {
       failure_ = ChannelFailure::kTimeout;
       return Fail(
           "timed out after " +
           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
           " s waiting for " + what + " (" + std::to_string(partial) + " bytes of it received)");
     }
-    if (IsClosed(ec)) {
+    if (net::IsPeerClosed(ec)) {
       failure_ = partial == 0 ? ChannelFailure::kClosed : ChannelFailure::kTruncated;
       return Fail(peer_ + " closed the connection " +
                   (partial == 0 ? "while we waited for " + what
@@ -69,29 +37,29 @@ asio::awaitable<Result<Message>> MessageChannel::Read(std::chrono::steady_clock:
     co_return Fail(peer_ + " has sent " + std::to_string(bytes_read_) +
                    " bytes on this connection, the most one connection may send");
   }
-  Arm(timeout);
+  deadline_.Arm(timeout);
   std::uint8_t header_bytes[kHeaderSize];
   auto [ec, n] = co_await asio::async_read(stream_, asio::buffer(header_bytes), net::kAwaitTuple);
   bytes_read_ += n;
   if (ec) {
-    Disarm();
+    deadline_.Disarm();
     co_return fail(ec, n);
   }
   auto header = DecodeHeader(ByteView(header_bytes, kHeaderSize));
   if (!header.ok()) {
-    Disarm();
+    deadline_.Disarm();
     failure_ = ChannelFailure::kMalformed;
     co_return Fail("malformed message while waiting for " + what + ": " + header.message());
   }
   if (header->body_length > max_body_) {
-    Disarm();
+    deadline_.Disarm();
     failure_ = ChannelFailure::kMalformed;
     co_return Fail(CommandName(header->command) + " declares a " +
                    std::to_string(header->body_length) + "-byte body, more than the " +
                    std::to_string(max_body_) + " bytes any TVS message needs");
   }
   if (bytes_read_ + header->body_length > max_bytes_) {
-    Disarm();
+    deadline_.Disarm();
     failure_ = ChannelFailure::kBudget;
     co_return Fail(CommandName(header->command) + " of " + std::to_string(header->body_length) +
                    " bytes would take this connection past its budget of " +
@@ -104,11 +72,11 @@ asio::awaitable<Result<Message>> MessageChannel::Read(std::chrono::steady_clock:
         co_await asio::async_read(stream_, asio::buffer(body), net::kAwaitTuple);
     bytes_read_ += body_n;
     if (body_ec) {
-      Disarm();
+      deadline_.Disarm();
       co_return fail(body_ec, kHeaderSize + body_n);
     }
   }
-  Disarm();
+  deadline_.Disarm();
   auto message = DecodeBody(*header, body);
   if (!message.ok()) {
     failure_ = ChannelFailure::kMalformed;
@@ -125,17 +93,17 @@ asio::awaitable<Status> MessageChannel::Write(const Message& message,
     failure_ = ChannelFailure::kMalformed;
     co_return bytes.error();
   }
-  Arm(timeout);
+  deadline_.Arm(timeout);
   // One buffer, one SSL_write, one TLS record: header and body never arrive apart.
   auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(*bytes), net::kAwaitTuple);
-  Disarm();
+  deadline_.Disarm();
   (void)n;
   if (ec) {
-    failure_ = deadline_->timed_out ? ChannelFailure::kTimeout
-               : IsClosed(ec)       ? ChannelFailure::kClosed
-                                    : ChannelFailure::kIo;
+    failure_ = deadline_.timed_out()   ? ChannelFailure::kTimeout
+               : net::IsPeerClosed(ec) ? ChannelFailure::kClosed
+                                       : ChannelFailure::kIo;
     co_return Fail("sending " + CommandName(message.command) + ": " +
-                   (deadline_->timed_out ? std::string("timed out") : ec.message()));
+                   (deadline_.timed_out() ? std::string("timed out") : ec.message()));
   }
   failure_ = ChannelFailure::kNone;
   co_return Status::Ok();

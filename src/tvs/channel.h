@@ -11,6 +11,7 @@
 
 #include "base/result.h"
 #include "net/asio.h"
+#include "net/deadline.h"
 #include "tvs/message.h"
 
 namespace opencapf::tvs {
@@ -37,7 +38,6 @@ class MessageChannel {
   /// `peer` names the other side in errors ("the phone", "the server").
   MessageChannel(TlsStream& stream, std::string peer, std::size_t max_body = 16384,
                  std::size_t max_bytes = std::numeric_limits<std::size_t>::max());
-  ~MessageChannel();
 
   /// Reads one message; `waiting_for` names it in errors ("a VERIFY_REQUEST"). The timeout
   /// covers the whole message, header and body.
@@ -52,23 +52,14 @@ class MessageChannel {
   std::size_t bytes_read() const { return bytes_read_; }
 
  private:
-  void Arm(std::chrono::steady_clock::duration timeout);
-  void Disarm();
-
   /// What the deadline's handler reads: shared, so a handler already queued when the channel
   /// goes away finds `alive` false instead of a destroyed channel.
-  struct Deadline {
-    bool alive = true;
-    std::uint64_t generation = 0;
-    bool timed_out = false;
-  };
 
   TlsStream& stream_;
   std::string peer_;
   std::size_t max_body_;
   std::size_t max_bytes_;
-  asio::steady_timer timer_;
-  std::shared_ptr<Deadline> deadline_ = std::make_shared<Deadline>();
+  net::StreamDeadline deadline_;
   ChannelFailure failure_ = ChannelFailure::kNone;
   std::size_t bytes_read_ = 0;
 };
