@@ -7,7 +7,6 @@
 // not a time; a flag that does not apply; nothing to change).
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <ctime>
 #include <iostream>
 #include <memory>
@@ -27,6 +26,7 @@
 #include "service/phone_config.h"
 #include "store/device.h"
 #include "store/device_csv.h"
+#include "store/device_edit.h"
 #include "store/sqlite_store.h"
 #include "store/store.h"
 #include "store/time_text.h"
@@ -36,18 +36,16 @@ namespace opencapf::cli {
 namespace {
 
 using store::AuthMode;
+using store::DaysLeft;
 using store::Device;
 using store::KeyOrder;
 using store::LscStatus;
 using store::Operation;
+using store::Span;
 
 constexpr int kOk = 0;
 constexpr int kRefused = 1;
 constexpr int kUsage = 2;
-
-/// Operation Completes By when a scheduled operation is given none: the procedure asks for a
-/// time at least one hour ahead.
-constexpr std::time_t kDefaultDeadline = 3600;
 
 constexpr const char* kDefaultData = "var/opencapf";
 
@@ -95,39 +93,11 @@ std::string CapfPort(const std::string& data) {
 // Text.
 // ---------------------------------------------------------------------------------------------
 
-/// "3d 4h", "59m", "45s": a span of time, roughly.
-std::string Span(std::time_t seconds) {
-  if (seconds < 0) seconds = -seconds;
-  const std::time_t days = seconds / 86400;
-  const std::time_t hours = seconds % 86400 / 3600;
-  const std::time_t minutes = seconds % 3600 / 60;
-  std::string out;
-  if (days > 0) {
-    out = std::to_string(days) + "d";
-    if (hours > 0) out += " " + std::to_string(hours) + "h";
-  } else if (hours > 0) {
-    out = std::to_string(hours) + "h";
-    if (minutes > 0) out += " " + std::to_string(minutes) + "m";
-  } else if (minutes > 0) {
-    out = std::to_string(minutes) + "m";
-  } else {
-    out = std::to_string(seconds) + "s";
-  }
-  return out;
-}
-
 /// "2026-12-01T10:00:00Z (in 59m)" or "... (passed 2h ago)".
 std::string Deadline(std::time_t at, std::time_t now) {
   std::string out = store::FormatTime(at);
   if (at > now) return out + " (in " + Span(at - now) + ")";
   return out + " (passed " + Span(now - at) + " ago)";
-}
-
-/// Whole days from now to `not_after`; negative once expired.
-long long DaysLeft(std::time_t not_after, std::time_t now) {
-  const long long diff = static_cast<long long>(not_after) - static_cast<long long>(now);
-  // Floor division: a certificate that expired an hour ago has -1 days left, not 0.
-  return diff >= 0 ? diff / 86400 : -((-diff + 86399) / 86400);
 }
 
 std::string DaysText(std::time_t not_after, std::time_t now) {
@@ -328,138 +298,42 @@ void AddFieldFlags(CLI::App& cmd, FieldFlags& f) {
 
 bool Given(const CLI::Option* option) { return option != nullptr && option->count() > 0; }
 
-/// The flags given, read. Fields not given stay empty.
-struct Changes {
-  std::optional<Operation> operation;
-  std::optional<AuthMode> auth;
-  std::optional<std::string> auth_string;
-  std::optional<KeyOrder> key_order;
-  std::optional<int> rsa_bits;
-  std::optional<int> ec_curve;
-  std::optional<std::time_t> complete_by;
+/// The flags given, as text.
+store::DeviceFieldText FieldText(const FieldFlags& f) {
+  store::DeviceFieldText t;
+  if (Given(f.operation_opt)) t.operation = f.operation;
+  if (Given(f.auth_opt)) t.auth = f.auth;
+  if (Given(f.auth_string_opt)) t.auth_string = f.auth_string;
+  if (Given(f.key_order_opt)) t.key_order = f.key_order;
+  if (Given(f.rsa_bits_opt)) t.rsa_bits = f.rsa_bits;
+  if (Given(f.ec_curve_opt)) t.ec_curve = f.ec_curve;
+  if (Given(f.complete_by_opt)) t.complete_by = f.complete_by;
+  return t;
+}
 
-  bool any() const {
-    return operation || auth || auth_string || key_order || rsa_bits || ec_curve || complete_by;
-  }
-};
+/// A field by its flag: "complete_by" is "--complete-by".
+std::string FlagName(std::string_view field) {
+  std::string flag = "--" + std::string(field);
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return flag;
+}
 
-std::optional<int> Number(const std::string& text) {
-  int value = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || text.empty()) return std::nullopt;
-  return value;
+Stop AsStop(const store::EditError& e) {
+  // A usage message already names its flag; the store's own rules name fields as the CSV does.
+  if (e.kind == store::EditError::Kind::kUsage) return Stop{kUsage, e.message};
+  return Stop{kRefused, AsFlags(e.message)};
 }
 
 /// Reads the flags given; a value that is not one of a flag's choices is a usage error.
-std::optional<Stop> ReadFlags(const FieldFlags& f, const Clock& clock, Changes& out) {
-  auto usage = [](const std::string& flag, const std::string& message) {
-    return Stop{kUsage, flag + ": " + message};
-  };
-  if (Given(f.operation_opt)) {
-    auto v = store::ParseOperation(f.operation);
-    if (!v.ok()) return usage("--operation", v.message());
-    out.operation = *v;
-  }
-  if (Given(f.auth_opt)) {
-    auto v = store::ParseAuthMode(f.auth);
-    if (!v.ok()) return usage("--auth", v.message());
-    out.auth = *v;
-  }
-  if (Given(f.auth_string_opt)) out.auth_string = f.auth_string;  // checked with the device
-  if (Given(f.key_order_opt)) {
-    auto v = store::ParseKeyOrder(f.key_order);
-    if (!v.ok()) return usage("--key-order", v.message());
-    out.key_order = *v;
-  }
-  if (Given(f.rsa_bits_opt)) {
-    out.rsa_bits = Number(f.rsa_bits);
-    if (!out.rsa_bits) {
-      return usage("--rsa-bits",
-                   "'" + f.rsa_bits + "' is not a number; use 1024, 2048, 3072 or 4096");
-    }
-  }
-  if (Given(f.ec_curve_opt)) {
-    out.ec_curve = Number(f.ec_curve);
-    if (!out.ec_curve) {
-      return usage("--ec-curve", "'" + f.ec_curve + "' is not a number; use 256, 384 or 521");
-    }
-  }
-  if (Given(f.complete_by_opt)) {
-    auto v = store::ParseTime(f.complete_by, clock);
-    if (!v.ok()) return usage("--complete-by", v.message());
-    out.complete_by = *v;
-  }
+std::optional<Stop> ReadFlags(const FieldFlags& f, const Clock& clock, store::DeviceChanges& out) {
+  if (auto e = store::ReadDeviceChanges(FieldText(f), clock, FlagName, out)) return AsStop(*e);
   return std::nullopt;
 }
 
-/// Applies `c` to `d` as `device add` (a new device) or `device set` does, then checks the
-/// result with the store's rules. Notes for the user go to `notes`.
-std::optional<Stop> Apply(const Changes& c, Device& d, std::time_t now,
+/// Applies `c` to `d` as `device add` (a new device) or `device set` does.
+std::optional<Stop> Apply(const store::DeviceChanges& c, Device& d, std::time_t now,
                           std::vector<std::string>& notes) {
-  const std::optional<std::time_t> old_deadline = d.complete_by;
-  if (c.operation) {
-    d.operation = *c.operation;
-    if (d.operation == Operation::kNone) {
-      d.complete_by.reset();
-      // Nothing is pending any more; a past result (Upgrade Success, ... Failed) stays.
-      if (d.operation_status == store::kStatusPending) {
-        d.operation_status = std::string(store::kStatusNone);
-      }
-    }
-  }
-  if (c.complete_by) {
-    if (d.operation == Operation::kNone) {
-      return Stop{kUsage, "--complete-by only applies to a scheduled operation, and " + d.name +
-                              " has none; add --operation install (or delete, troubleshoot)"};
-    }
-    d.complete_by = *c.complete_by;
-  }
-  if (c.auth) {
-    d.auth = *c.auth;
-    if (d.auth != AuthMode::kAuthString && d.auth_string && !c.auth_string) {
-      d.auth_string.reset();
-      notes.push_back(
-          "the authentication string was dropped: it is only used with --auth "
-          "auth-string");
-    }
-  }
-  if (c.auth_string) d.auth_string = *c.auth_string;
-  if (c.key_order) d.key_order = *c.key_order;
-  if (c.rsa_bits) d.rsa_bits = *c.rsa_bits;
-  if (c.ec_curve) d.ec_curve = *c.ec_curve;
-
-  // (Re)scheduling: an operation given, or a new deadline for the one scheduled.
-  const bool scheduling =
-      d.operation != Operation::kNone && (c.operation.has_value() || c.complete_by.has_value());
-  if (scheduling) {
-    d.operation_status = std::string(store::kStatusPending);
-    if (!c.complete_by && (!d.complete_by || *d.complete_by <= now)) {
-      d.complete_by = now + kDefaultDeadline;
-      std::string why = old_deadline && *old_deadline <= now
-                            ? "the previous Operation Completes By (" +
-                                  store::FormatTime(*old_deadline) + ") has passed"
-                            : "no --complete-by was given";
-      notes.push_back(why + ", so Operation Completes By is one hour from now, " +
-                      store::FormatTime(*d.complete_by) +
-                      " (the procedure asks for at least an hour); give --complete-by to choose "
-                      "another time");
-    }
-  }
-
-  if (Status valid = store::Validate(d); !valid.ok()) {
-    return Stop{kRefused, AsFlags(valid.message())};
-  }
-  if (scheduling) {
-    if (Status ahead = store::CheckScheduleAhead(d, now); !ahead.ok()) {
-      return Stop{kRefused, d.name + ": " + AsFlags(ahead.message())};
-    }
-    if (c.complete_by && *d.complete_by - now < kDefaultDeadline) {
-      notes.push_back("Operation Completes By is only " + Span(*d.complete_by - now) +
-                      " away; the procedure asks for at least an hour, since a phone may take "
-                      "minutes to generate its key and must be reset first");
-    }
-  }
+  if (auto e = store::ApplyDeviceChanges(c, d, now, FlagName, notes)) return AsStop(*e);
   return std::nullopt;
 }
 
@@ -499,7 +373,7 @@ int RunAdd(const EditArgs& args) {
   const Clock& clock = SystemClock::Instance();
   Device d;
   if (auto stop = ReadName(args.name, d.name)) return Report(who, *stop);
-  Changes changes;
+  store::DeviceChanges changes;
   if (auto stop = ReadFlags(args.fields, clock, changes)) return Report(who, *stop);
   auto store = OpenStore(args.data);
   if (!store.ok()) return Report(who, {kRefused, store.message()});
@@ -525,37 +399,12 @@ int RunAdd(const EditArgs& args) {
   return kOk;
 }
 
-/// One line per field that differs, in CUCM's labels.
-std::vector<std::string> Differences(const Device& a, const Device& b) {
-  std::vector<std::string> out;
-  auto add = [&](std::string_view label, const std::string& from, const std::string& to) {
-    if (from != to) out.push_back(std::string(label) + ": " + from + " -> " + to);
-  };
-  auto deadline = [&](const Device& d) {
-    return d.complete_by ? store::FormatTime(*d.complete_by) : std::string("-");
-  };
-  add("Certificate Operation", std::string(store::DisplayText(a.operation)),
-      std::string(store::DisplayText(b.operation)));
-  add("Authentication Mode", std::string(store::DisplayText(a.auth)),
-      std::string(store::DisplayText(b.auth)));
-  if (a.auth_string != b.auth_string) {
-    out.push_back(std::string("Authentication String: ") + (b.auth_string ? "changed" : "removed"));
-  }
-  add("Key Order", std::string(store::DisplayText(a.key_order)),
-      std::string(store::DisplayText(b.key_order)));
-  add("RSA Key Size (Bits)", std::to_string(a.rsa_bits), std::to_string(b.rsa_bits));
-  add("EC Key Size (Bits)", std::to_string(a.ec_curve), std::to_string(b.ec_curve));
-  add("Operation Completes By", deadline(a), deadline(b));
-  add("Certificate Operation Status", a.operation_status, b.operation_status);
-  return out;
-}
-
 int RunSet(const EditArgs& args) {
   const std::string who = "opencapf device set: ";
   const Clock& clock = SystemClock::Instance();
   std::string name;
   if (auto stop = ReadName(args.name, name)) return Report(who, *stop);
-  Changes changes;
+  store::DeviceChanges changes;
   if (auto stop = ReadFlags(args.fields, clock, changes)) return Report(who, *stop);
   if (!changes.any()) {
     return Report(who, {kUsage, "nothing to change for " + name +
@@ -579,7 +428,7 @@ int RunSet(const EditArgs& args) {
     std::vector<std::string> notes;
     if (auto stop = Apply(changes, after, now, notes)) return Report(who, *stop);
 
-    const std::vector<std::string> changed = Differences(before, after);
+    const std::vector<std::string> changed = store::DeviceDifferences(before, after);
     if (changed.empty()) {
       std::cout << "unchanged: " << name << " already has these values\n";
       PrintCapfInformation(std::cout, after, now, /*reveal=*/false);

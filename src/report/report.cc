@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "store/device.h"
+#include "store/device_edit.h"
 #include "store/time_text.h"
 
 namespace opencapf::report {
@@ -14,11 +15,7 @@ namespace {
 
 constexpr std::time_t kDay = 86400;
 
-long long DaysLeft(std::time_t not_after, std::time_t now) {
-  // Whole days, rounded down, so "0" means it ends within the next 24 hours.
-  const std::time_t diff = not_after - now;
-  return diff >= 0 ? diff / kDay : -((-diff + kDay - 1) / kDay);
-}
+using store::DaysLeft;
 
 std::string Time(const std::optional<std::time_t>& t) { return t ? store::FormatTime(*t) : ""; }
 

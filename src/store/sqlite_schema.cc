@@ -111,10 +111,38 @@ CREATE TABLE revocations (
 CREATE INDEX revocations_by_device ON revocations (device);
 )sql";
 
+// Version 4: the administration server's credentials and audit log. `admin_password` has at
+// most one row (the administrator's PBKDF2 hash, see admin/password.h); tokens are kept only as
+// the SHA-256 of the token, which is shown once when it is made.
+constexpr const char* kSchema4 = R"sql(
+CREATE TABLE admin_password (
+  id      INTEGER PRIMARY KEY CHECK (id = 1),
+  hash    TEXT NOT NULL CHECK (hash <> ''),
+  changed INTEGER NOT NULL
+);
+CREATE TABLE api_tokens (
+  name      TEXT PRIMARY KEY NOT NULL CHECK (name <> ''),
+  sha256    TEXT NOT NULL UNIQUE
+            CHECK (length(sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*'),
+  created   INTEGER NOT NULL,
+  last_used INTEGER
+);
+CREATE TABLE audit (
+  id     INTEGER PRIMARY KEY AUTOINCREMENT,
+  at     INTEGER NOT NULL CHECK (at >= 0),
+  actor  TEXT NOT NULL,
+  peer   TEXT NOT NULL,
+  action TEXT NOT NULL CHECK (action <> ''),
+  target TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "devices, certificates and events", kSchema1},
     {2, "trusted certificates for TVS", kSchema2},
     {3, "revoked LSCs", kSchema3},
+    {4, "administration password, API tokens and audit log", kSchema4},
 };
 
 std::string Where(int version, const char* what) {

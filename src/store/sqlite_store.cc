@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "store/sqlite.h"
+#include "store/sqlite_admin.h"
 #include "store/sqlite_revocation.h"
 #include "store/sqlite_schema.h"
 #include "store/sqlite_trust.h"
@@ -384,6 +385,40 @@ class SqliteStore final : public Store {
   Result<std::int64_t> RevocationGeneration() override {
     std::lock_guard lock(mu_);
     return sqlite::RevocationGeneration(db_);
+  }
+
+  // Administration: the statements live in sqlite_admin.cc.
+  Status SetAdminPassword(std::string_view hash) override {
+    std::lock_guard lock(mu_);
+    return sqlite::SetAdminPassword(db_, hash, clock_.Now());
+  }
+  Result<std::optional<std::string>> AdminPasswordHash() override {
+    std::lock_guard lock(mu_);
+    return sqlite::AdminPasswordHash(db_);
+  }
+  Status AddApiToken(const ApiToken& token) override {
+    std::lock_guard lock(mu_);
+    return sqlite::AddApiToken(db_, token, clock_.Now());
+  }
+  Result<std::vector<ApiToken>> ListApiTokens() override {
+    std::lock_guard lock(mu_);
+    return sqlite::ListApiTokens(db_);
+  }
+  Status RemoveApiToken(std::string_view name) override {
+    std::lock_guard lock(mu_);
+    return sqlite::RemoveApiToken(db_, name);
+  }
+  Status TouchApiToken(std::string_view name, std::time_t at) override {
+    std::lock_guard lock(mu_);
+    return sqlite::TouchApiToken(db_, name, at);
+  }
+  Status AppendAudit(const AuditEntry& entry) override {
+    std::lock_guard lock(mu_);
+    return sqlite::AppendAudit(db_, entry, clock_.Now());
+  }
+  Result<std::vector<AuditEntry>> ListAudit(std::size_t limit) override {
+    std::lock_guard lock(mu_);
+    return sqlite::ListAudit(db_, limit);
   }
 
  private:

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "store/admin_records.h"
 #include "store/device.h"
 #include "store/revocation.h"
 #include "store/trusted_certificate.h"
@@ -141,6 +142,25 @@ class Store {
   /// A number that grows with every revocation recorded, whichever process records it (a
   /// running server compares it to know when to rebuild its CRLs).
   virtual Result<std::int64_t> RevocationGeneration() = 0;
+
+  // ----- Administration (see admin_records.h) -----------------------------------------------
+
+  /// Replaces the administrator's password hash (admin/password.h writes it).
+  virtual Status SetAdminPassword(std::string_view hash) = 0;
+  /// The administrator's password hash, or nullopt when none was ever set.
+  virtual Result<std::optional<std::string>> AdminPasswordHash() = 0;
+  /// Adds an API token; refused when one by that name exists. `created` is set by the store.
+  virtual Status AddApiToken(const ApiToken& token) = 0;
+  /// Every API token, ordered by name.
+  virtual Result<std::vector<ApiToken>> ListApiTokens() = 0;
+  /// Removes the token by that name; fails when there is none.
+  virtual Status RemoveApiToken(std::string_view name) = 0;
+  /// Notes that the token was used at `at`.
+  virtual Status TouchApiToken(std::string_view name, std::time_t at) = 0;
+  /// Appends one entry to the audit log (its `at` 0 means now).
+  virtual Status AppendAudit(const AuditEntry& entry) = 0;
+  /// The newest `limit` audit entries, newest first; 0 means all of them.
+  virtual Result<std::vector<AuditEntry>> ListAudit(std::size_t limit) = 0;
 };
 
 }  // namespace opencapf::store
