@@ -27,6 +27,7 @@
 #include "store/device.h"
 #include "store/device_csv.h"
 #include "store/device_edit.h"
+#include "store/device_json.h"
 #include "store/sqlite_store.h"
 #include "store/store.h"
 #include "store/time_text.h"
@@ -42,6 +43,8 @@ using store::KeyOrder;
 using store::LscStatus;
 using store::Operation;
 using store::Span;
+using store::DeviceJson;
+using store::EventJson;
 
 constexpr int kOk = 0;
 constexpr int kRefused = 1;
@@ -200,55 +203,6 @@ std::string NextStep(const Device& d, const std::string& data) {
 /// As DumpJson (invalid UTF-8 replaced, not thrown), keeping the fields in insertion order.
 std::string Dump(const nlohmann::ordered_json& value) {
   return value.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-}
-
-nlohmann::ordered_json CertificateJson(const std::optional<store::StoredCertificate>& cert,
-                                       std::time_t now, bool pem) {
-  if (!cert) return nullptr;
-  nlohmann::ordered_json j = {
-      {"serial", cert->serial_hex},
-      {"subject", cert->subject},
-      {"issuer", cert->issuer},
-      {"not_before", store::FormatTime(cert->not_before)},
-      {"not_after", store::FormatTime(cert->not_after)},
-      {"days_left", DaysLeft(cert->not_after, now)},
-  };
-  if (pem) j["pem"] = cert->pem;
-  return j;
-}
-
-/// A device as JSON; `pem` adds each certificate's PEM (device show), which list leaves out.
-nlohmann::ordered_json DeviceJson(const Device& d, std::time_t now, bool pem) {
-  return {
-      {"name", d.name},
-      {"operation", store::ToText(d.operation)},
-      {"auth", store::ToText(d.auth)},
-      {"auth_string",
-       d.auth_string ? nlohmann::ordered_json(*d.auth_string) : nlohmann::ordered_json(nullptr)},
-      {"key_order", store::ToText(d.key_order)},
-      {"rsa_bits", d.rsa_bits},
-      {"ec_curve", d.ec_curve},
-      {"complete_by", d.complete_by ? nlohmann::ordered_json(store::FormatTime(*d.complete_by))
-                                    : nlohmann::ordered_json(nullptr)},
-      {"operation_status", d.operation_status},
-      {"lsc_status", store::ToText(d.lsc_status)},
-      {"lsc", CertificateJson(d.lsc, now, pem)},
-      {"pending_lsc", CertificateJson(d.pending_lsc, now, pem)},
-      {"mic", CertificateJson(d.mic, now, pem)},
-      {"created", store::FormatTime(d.created)},
-      {"updated", store::FormatTime(d.updated)},
-  };
-}
-
-nlohmann::ordered_json EventJson(const store::Event& e) {
-  return {
-      {"at", store::FormatTime(e.at)},
-      {"peer", e.peer},
-      {"operation", e.operation},
-      {"result", e.result},
-      {"reason", e.reason},
-      {"duration_ms", e.duration_ms},
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

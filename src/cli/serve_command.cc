@@ -1,7 +1,9 @@
 // `opencapf init` and `opencapf serve`.
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
+#include "base/file.h"
 #include "cli/command.h"
 #include "service/data_dir.h"
 #include "service/serve.h"
@@ -33,7 +35,23 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
         return;
       }
       std::cout << "initialised " << *data << ":\n";
-      for (const auto& line : *made) std::cout << "  " << line << "\n";
+      for (const auto& line : *made) {
+        if (line.starts_with("administrator password:")) continue;  // shown below instead
+        std::cout << "  " << line << "\n";
+      }
+      // Shown here once, then gone from the disk: init's output is read by the person at the
+      // terminal, and no copy of the password should stay behind.
+      const service::DataDir dir(*data);
+      auto password = ReadFile(dir.initial_admin_password());
+      if (password.ok()) {
+        std::string text(password->begin(), password->end());
+        while (!text.empty() && text.back() == '\n') text.pop_back();
+        std::error_code ec;
+        std::filesystem::remove(dir.initial_admin_password(), ec);
+        std::cout << "administrator password (shown once; log in as admin at https://<this "
+                     "host>:8443/, change it with 'opencapf admin passwd'):\n"
+                  << text << "\n";
+      }
       std::cout << "next: opencapf serve --data " << *data << "\n";
     });
   }
@@ -45,6 +63,8 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
     cmd->add_option("--capf-port", options->capf_port, "CAPF TCP port (default from config: 3804)");
     cmd->add_option("--tftp-port", options->tftp_port, "TFTP UDP port (default from config: 69)");
     cmd->add_option("--tvs-port", options->tvs_port, "TVS TCP port (default from config: 2445)");
+    cmd->add_option("--admin-port", options->admin_port,
+                    "Administration page and REST API HTTPS port (default from config: 8443)");
     cmd->add_option("--listen", options->listen, "Address to listen on (default from config)");
     cmd->add_option("--threads", options->threads, "I/O threads (default: one per core)");
     cmd->callback([options, data, &exit]() {

@@ -29,6 +29,7 @@ class TestServer {
     o.capf_port = 0;
     o.tftp_port = 0;
     o.tvs_port = 0;
+    o.admin_port = 0;
     o.listen = "127.0.0.1";
     o.threads = 2;
     o.watch_interval = std::chrono::seconds(1);

@@ -99,6 +99,11 @@ Result<Certificate> IssueCertificate(const CertificateProfile& profile, EVP_PKEY
         AddExtension(cert.get(), issuer_x509, NID_ext_key_usage, Join(profile.extended_key_usage));
     if (!st.ok()) return st.error();
   }
+  if (!profile.subject_alt_names.empty()) {
+    auto st = AddExtension(cert.get(), issuer_x509, NID_subject_alt_name,
+                           Join(profile.subject_alt_names));
+    if (!st.ok()) return st.error();
+  }
   if (auto st = AddExtension(cert.get(), issuer_x509, NID_subject_key_identifier, "hash");
       !st.ok()) {
     return st.error();

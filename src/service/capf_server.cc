@@ -9,6 +9,7 @@ CapfServer::CapfServer(asio::io_context& io, CapfEndpointSource endpoint, store:
     : store_(store),
       clock_(clock),
       limits_(limits),
+      metrics_(settings.metrics),
       listener_(
           io,
           net::TlsListenSettings{"capf", settings.address, settings.port, settings.max_sessions,
@@ -25,6 +26,12 @@ asio::awaitable<void> CapfServer::Session(net::TlsStream& stream, const CapfEndp
   spdlog::info("capf: session {} device={} operation={} result={} duration={}ms reason: {}", peer,
                report.device.empty() ? "-" : report.device, report.operation, report.result,
                report.duration.count(), report.reason);
+  if (metrics_ != nullptr) {
+    metrics_->Count("opencapf_capf_sessions_total",
+                    {{"operation", report.operation}, {"result", report.result}});
+    metrics_->Count("opencapf_capf_session_milliseconds_total", {},
+                    static_cast<std::int64_t>(report.duration.count()));
+  }
 }
 
 }  // namespace opencapf::service

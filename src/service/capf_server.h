@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "base/metrics.h"
 #include "base/result.h"
 #include "capf/server_session.h"
 #include "net/tls_listener.h"
@@ -32,6 +33,8 @@ struct CapfListenSettings {
   int max_sessions = 2000;
   std::chrono::seconds handshake_timeout{15};
   std::chrono::seconds max_session{1200};
+  /// Where sessions are counted for /metrics; may be null.
+  Metrics* metrics = nullptr;
 };
 
 /// The CAPF listener: accepts TCP on the CAPF port, runs the TLS handshake and one
@@ -59,6 +62,7 @@ class CapfServer {
   store::Store& store_;
   const Clock& clock_;
   capf::SessionLimits limits_;
+  Metrics* metrics_;
   net::TlsListener<CapfEndpoint> listener_;
 };
 

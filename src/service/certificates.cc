@@ -20,8 +20,13 @@ namespace opencapf::service {
 namespace fs = std::filesystem;
 
 const std::vector<std::string>& ServiceCertificateNames() {
-  static const std::vector<std::string> names = {kCapf, kCallManager, kTvs, kItlRecovery};
+  static const std::vector<std::string> names = {kCapf, kCallManager, kTvs, kItlRecovery, kAdmin};
   return names;
+}
+
+bool MissingOptionalCertificate(const DataDir& dir, const std::string& name) {
+  std::error_code ec;
+  return name == kAdmin && !fs::exists(dir.certificate(name), ec);
 }
 
 Result<std::string> CanonicalCertificateName(std::string_view name) {
@@ -33,9 +38,10 @@ Result<std::string> CanonicalCertificateName(std::string_view name) {
   for (const auto& known : ServiceCertificateNames()) {
     if (lower == known) return known;
   }
-  return Fail("'" + std::string(name) +
-              "' is not a service certificate; the names are capf, callmanager (also tftp: one "
-              "certificate serves both, as CUCM's CallManager certificate), tvs, itlrecovery");
+  return Fail(
+      "'" + std::string(name) +
+      "' is not a service certificate; the names are capf, callmanager (also tftp: one "
+      "certificate serves both, as CUCM's CallManager certificate), tvs, itlrecovery, admin");
 }
 
 std::string CertificateRole(const std::string& name) {
@@ -43,6 +49,7 @@ std::string CertificateRole(const std::string& name) {
   if (name == kCallManager) return "CallManager/TFTP (CCM+TFTP)";
   if (name == kTvs) return "TVS";
   if (name == kItlRecovery) return "ITLRecovery (SAST, signs the ITL)";
+  if (name == kAdmin) return "Administration page (HTTPS)";
   return name;
 }
 
@@ -99,6 +106,9 @@ pki::CertificateProfile RoleProfile(const std::string& name) {
     p.key_usage = {"digitalSignature", "keyCertSign", "cRLSign"};
   } else if (name == kItlRecovery) {
     p.key_usage = {"digitalSignature"};
+  } else if (name == kAdmin) {
+    p.key_usage = {"digitalSignature", "keyEncipherment"};
+    p.extended_key_usage = {"serverAuth"};
   } else {
     p.key_usage = {"digitalSignature", "keyEncipherment"};
     p.extended_key_usage = {"serverAuth", "clientAuth"};
@@ -112,6 +122,14 @@ Result<pki::CertificateProfile> ProfileLike(const pki::Certificate& old, const s
   auto subject = pki::ParseSubject(old.Subject());
   if (!subject.ok()) return subject.error();
   p.subject = *subject;
+  if (name == kAdmin) {
+    for (const auto& [attribute, value] : p.subject) {
+      if (attribute == "CN") p.subject_alt_names.push_back("DNS:" + value);
+    }
+    for (const char* more : {"DNS:localhost", "IP:127.0.0.1", "IP:::1"}) {
+      p.subject_alt_names.push_back(more);
+    }
+  }
   p.days = days;
   p.not_before = now - 300;
   return p;
@@ -247,6 +265,7 @@ Result<std::vector<CertificateInfo>> DescribeCertificates(const DataDir& dir,
   }
   std::vector<CertificateInfo> out;
   for (const auto& name : ServiceCertificateNames()) {
+    if (MissingOptionalCertificate(dir, name)) continue;
     auto identity = LoadIdentity(dir, name);
     if (!identity.ok()) return identity.error();
     CertificateInfo info{name,

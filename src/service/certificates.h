@@ -24,6 +24,10 @@ namespace opencapf::service {
 /// The service certificates by name, in the order `cert list` shows them.
 const std::vector<std::string>& ServiceCertificateNames();
 
+/// True for a certificate a data directory may lack (the administration page's, which data
+/// directories made before it existed get at the next `serve`) when its file is missing.
+bool MissingOptionalCertificate(const DataDir& dir, const std::string& name);
+
 /// The name `cert` commands accept, made canonical: "tftp" is the CallManager/TFTP certificate
 /// ("callmanager"), letter case does not matter. The error lists the names.
 Result<std::string> CanonicalCertificateName(std::string_view name);

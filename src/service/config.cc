@@ -64,6 +64,18 @@ port = 2445
 max_sessions = 2000
 message_timeout = 30
 
+[admin]
+# The administration web page and REST API (HTTPS with certs/admin.pem). Log in with the
+# password 'opencapf admin passwd' sets; scripts use tokens from 'opencapf admin token create'.
+enabled = true
+port = 8443
+# A login ends after this many idle minutes, and after this many hours in any case.
+session_idle_minutes = 30
+session_max_hours = 12
+# Failed logins from one address within login_window seconds before it must wait.
+login_attempts = 5
+login_window = 300
+
 [itl]
 # Signature of the served ITLFile.tlv: "sha1" (signer version 1.0, every phone) or "sha512"
 # (signer version 1.1, phones on firmware that supports it).
@@ -114,8 +126,8 @@ hostname = ""
 
 namespace {
 
-const std::set<std::string> kSections = {"capf",  "tftp",   "tvs", "itl",         "lsc",
-                                         "trust", "expiry", "crl", "certificates"};
+const std::set<std::string> kSections = {"capf", "tftp",  "tvs",    "admin", "itl",
+                                         "lsc",  "trust", "expiry", "crl",   "certificates"};
 
 template <typename T>
 Status Read(const toml::value& table, const std::string& section, const std::string& key, T& out) {
@@ -207,6 +219,28 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
       checks.push_back(Fail("[tvs] port: " + std::to_string(port) + " is not 1-65535"));
     }
     c.tvs.port = static_cast<std::uint16_t>(port);
+  }
+  if (const auto* t = section("admin")) {
+    int port = c.admin.port;
+    checks.push_back(CheckKeys(*t, "admin",
+                               {"enabled", "port", "session_idle_minutes", "session_max_hours",
+                                "login_attempts", "login_window"}));
+    checks.push_back(Read(*t, "admin", "enabled", c.admin.enabled));
+    checks.push_back(Read(*t, "admin", "port", port));
+    checks.push_back(Read(*t, "admin", "session_idle_minutes", c.admin.session_idle_minutes));
+    checks.push_back(Read(*t, "admin", "session_max_hours", c.admin.session_max_hours));
+    checks.push_back(Read(*t, "admin", "login_attempts", c.admin.login_attempts));
+    checks.push_back(Read(*t, "admin", "login_window", c.admin.login_window_s));
+    if (port < 1 || port > 65535) {
+      checks.push_back(Fail("[admin] port: " + std::to_string(port) + " is not 1-65535"));
+    }
+    c.admin.port = static_cast<std::uint16_t>(port);
+    if (c.admin.session_idle_minutes < 1 || c.admin.session_max_hours < 1 ||
+        c.admin.login_attempts < 1 || c.admin.login_window_s < 1) {
+      checks.push_back(
+          Fail("[admin] session_idle_minutes, session_max_hours, login_attempts and login_window "
+               "must each be at least 1"));
+    }
   }
   if (const auto* t = section("itl")) {
     checks.push_back(CheckKeys(*t, "itl", {"digest", "full_records"}));

@@ -50,6 +50,17 @@ struct Config {
     int message_timeout_s = 30;
   } tvs;
 
+  struct Admin {
+    bool enabled = true;
+    std::uint16_t port = 8443;
+    /// Minutes a login lasts without a request, and at most in all.
+    int session_idle_minutes = 30;
+    int session_max_hours = 12;
+    /// Failed logins from one address within login_window_s before it must wait.
+    int login_attempts = 5;
+    int login_window_s = 300;
+  } admin;
+
   struct Itl {
     std::string digest = "sha1";  ///< "sha1" (signer 1.0) or "sha512" (signer 1.1)
     bool full_records = false;    ///< false: CAPF and TVS by SHA-1 hash only, as CUCM

@@ -6,6 +6,7 @@
 
 #include "base/file.h"
 #include "pki/issuer.h"
+#include "pki/secret.h"
 #include "store/sqlite_store.h"
 
 namespace opencapf::service {
@@ -68,6 +69,50 @@ struct Planned {
 };
 
 }  // namespace
+
+Result<std::optional<std::string>> EnsureAdminCertificate(const DataDir& dir, const Clock& clock) {
+  std::error_code ec;
+  if (fs::exists(dir.certificate(kAdmin), ec) && fs::exists(dir.key(kAdmin), ec)) {
+    return std::optional<std::string>();
+  }
+  auto config = LoadConfig(dir.config());
+  const Config::Certificates subject = config.ok() ? config->certificates : Config{}.certificates;
+  const std::string host = subject.hostname.empty() ? HostName() : subject.hostname;
+  pki::CertificateProfile admin = Profile(subject, host, 365 * 5);
+  admin.not_before = clock.Now() - 300;
+  admin.key_usage = {"digitalSignature", "keyEncipherment"};
+  admin.extended_key_usage = {"serverAuth"};
+  admin.subject_alt_names = {"DNS:" + host, "DNS:localhost", "IP:127.0.0.1", "IP:::1"};
+  auto pair = pki::SelfSigned({pki::KeyAlgorithm::kEc, 256}, admin);
+  if (!pair.ok()) return Fail("cannot make the administration page certificate: " + pair.message());
+  if (auto st = SaveIdentity(dir, kAdmin, {pair->certificate, pair->key}); !st.ok()) {
+    return st.error();
+  }
+  return std::optional<std::string>(
+      "administration page certificate (HTTPS): " + pair->certificate.Subject() +
+      ", EC 256, valid until " + pki::FormatUtc(pair->certificate.not_after()) + "\n    " +
+      dir.certificate(kAdmin).string() + " (key " + dir.key(kAdmin).string() + ", mode 0600)");
+}
+
+Result<std::optional<std::string>> EnsureAdminPassword(const DataDir& dir, const Clock& clock) {
+  auto store = store::OpenSqliteStore(dir.store(), clock);
+  if (!store.ok()) return store.error();
+  auto existing = (*store)->AdminPasswordHash();
+  if (!existing.ok()) return existing.error();
+  if (*existing) return std::optional<std::string>();
+  const std::string password = pki::GeneratePassword();
+  auto hash = pki::HashPassword(password);
+  if (!hash.ok()) return hash.error();
+  // The file first: a password whose text is lost would lock the administrator out.
+  if (auto st = WriteFileAtomic(dir.initial_admin_password(), AsBytes(password + "\n"), 0600);
+      !st.ok()) {
+    return st.error();
+  }
+  if (auto st = (*store)->SetAdminPassword(*hash); !st.ok()) return st.error();
+  return std::optional<std::string>("administrator password: generated, in " +
+                                    dir.initial_admin_password().string() +
+                                    " (mode 0600) until 'opencapf admin passwd' sets your own");
+}
 
 Status SaveIdentity(const DataDir& dir, const std::string& name, const Identity& identity) {
   if (auto st = WriteFileAtomic(dir.key(name), AsBytes(identity.key.ToPem()), 0600); !st.ok()) {
@@ -142,9 +187,17 @@ Result<std::vector<std::string>> Init(const DataDir& dir, const InitOptions& opt
         dir.certificate(p.name).string() + " (key " + dir.key(p.name).string() + ", mode 0600)");
   }
 
+  auto admin = EnsureAdminCertificate(dir, clock);
+  if (!admin.ok()) return admin.error();
+  if (*admin) made.push_back(**admin);
+
   auto store = store::OpenSqliteStore(dir.store(), clock);
   if (!store.ok()) return store.error();
+  store->reset();
   made.push_back("device store: " + dir.store().string());
+  auto password = EnsureAdminPassword(dir, clock);
+  if (!password.ok()) return password.error();
+  if (*password) made.push_back(**password);
   made.push_back("TFTP root: " + dir.tftp().string());
 
   const std::string config = DefaultConfigText();

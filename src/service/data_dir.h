@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ inline constexpr const char* kCapf = "capf";
 inline constexpr const char* kCallManager = "callmanager";  ///< CallManager/TFTP (CCM+TFTP role)
 inline constexpr const char* kTvs = "tvs";
 inline constexpr const char* kItlRecovery = "itlrecovery";  ///< signs the ITL (SAST role)
+inline constexpr const char* kAdmin = "admin";  ///< the administration page's HTTPS certificate
 
 /// Where everything lives under the data directory.
 class DataDir {
@@ -32,6 +34,8 @@ class DataDir {
     return certs() / (name + ".pem");
   }
   std::filesystem::path key(const std::string& name) const { return certs() / (name + ".key"); }
+  /// The first administrator password, 0600, until `opencapf admin passwd` replaces it.
+  std::filesystem::path initial_admin_password() const { return root_ / "initial-admin-password"; }
   /// A path from the config, relative to the data directory unless absolute.
   std::filesystem::path Resolve(const std::string& configured) const;
 
@@ -57,11 +61,22 @@ struct InitOptions {
 };
 
 /// Creates a data directory: the CAPF certificate (self-signed CA, CN CAPF-<8 hex>), the
-/// CallManager/TFTP, TVS and ITLRecovery certificates, opencapf.toml with every default, the
+/// CallManager/TFTP, TVS, ITLRecovery and administration page certificates, an administrator
+/// password (see EnsureAdminPassword), opencapf.toml with every default, the
 /// store, and the tftp directory. Keys are written 0600, directories 0700. Refuses to touch a
 /// directory that is already initialised. Returns one line per thing made.
 Result<std::vector<std::string>> Init(const DataDir& dir, const InitOptions& options,
                                       const Clock& clock);
+
+/// Makes the administration page's certificate (certs/admin.pem, self-signed, for this host,
+/// localhost, 127.0.0.1 and ::1) when it is missing: data directories made before it existed
+/// get one at the next start. Returns a line saying what was made, or nullopt when it was there.
+Result<std::optional<std::string>> EnsureAdminCertificate(const DataDir& dir, const Clock& clock);
+
+/// Gives the store an administrator password when it has none: a generated one, whose hash goes
+/// to the store and whose text goes to initial_admin_password() (0600) for the administrator
+/// to read once. Returns a line saying so, or nullopt when a password was already set.
+Result<std::optional<std::string>> EnsureAdminPassword(const DataDir& dir, const Clock& clock);
 
 /// Loads a service certificate and its key, checking they belong together.
 Result<Identity> LoadIdentity(const DataDir& dir, const std::string& name);

@@ -55,6 +55,7 @@ Result<std::vector<ExpiryWarning>> CheckExpiry(const DataDir& dir, store::Store*
     out.push_back(std::move(w));
   };
   for (const auto& name : ServiceCertificateNames()) {
+    if (MissingOptionalCertificate(dir, name)) continue;
     auto cert = pki::Certificate::Load(dir.certificate(name));
     if (!cert.ok()) return cert.error();
     auto chain = LoadChain(dir, name, *cert);

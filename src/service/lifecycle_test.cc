@@ -144,6 +144,7 @@ TEST(ServeExpiryTest, LogsAtStartAndDaily) {
   options.capf_port = 0;
   options.tftp_port = 0;
   options.tvs_port = 0;
+  options.admin_port = 0;
   options.listen = "127.0.0.1";
   options.threads = 1;
   options.watch_interval = std::chrono::seconds(1);
@@ -230,6 +231,7 @@ TEST(ServeReloadTest, RegenerateWhileASessionRunsThatSessionCompletesTheNextSees
   options.capf_port = 0;
   options.tftp_port = 0;
   options.tvs_port = 0;
+  options.admin_port = 0;
   options.listen = "127.0.0.1";
   options.threads = 2;
   options.watch_interval = std::chrono::seconds(1);

@@ -4,7 +4,9 @@
 
 #include <thread>
 
+#include "admin/server.h"
 #include "base/file.h"
+#include "base/metrics.h"
 #include "net/asio.h"
 #include "service/capf_server.h"
 #include "service/certificates.h"
@@ -161,6 +163,8 @@ struct Services::Impl {
   std::shared_ptr<tftp::PublishedFiles> published;
   std::unique_ptr<tftp::TftpServer> tftp;
   std::unique_ptr<tvs::TvsServer> tvs;
+  Metrics metrics;
+  std::unique_ptr<admin::AdminServer> admin;
   std::chrono::seconds watch_interval{2};
   std::atomic<bool> stopped{false};
   std::mutex reload_mu;
@@ -176,6 +180,7 @@ Services::Services(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Services::~Services() {
   Stop();
+  impl_->admin.reset();
   // Sessions still pending hold references into Impl; destroy them (with the io_context's
   // handlers) before the store and the material they point to.
   impl_->capf.reset();
@@ -196,10 +201,20 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
   if (options.capf_port) config->capf.port = *options.capf_port;
   if (options.tftp_port) config->tftp.port = *options.tftp_port;
   if (options.tvs_port) config->tvs.port = *options.tvs_port;
+  if (options.admin_port) config->admin.port = *options.admin_port;
   if (options.listen) config->listen_address = *options.listen;
   const int threads = options.threads > 0
                           ? options.threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  // Data directories made before the administration page existed get its certificate and a
+  // first password now; the password itself goes to a 0600 file, never to the log.
+  auto admin_cert = EnsureAdminCertificate(dir, clock);
+  if (!admin_cert.ok()) return admin_cert.error();
+  if (*admin_cert) spdlog::info("made the {}", **admin_cert);
+  auto admin_password = EnsureAdminPassword(dir, clock);
+  if (!admin_password.ok()) return admin_password.error();
+  if (*admin_password) spdlog::info("{}", **admin_password);
 
   auto impl = std::make_unique<Impl>(dir, *config, clock, threads);
   impl->watch_interval = options.watch_interval;
@@ -226,9 +241,12 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
 
   capf::SessionLimits limits{std::chrono::seconds(config->capf.message_timeout_s),
                              std::chrono::seconds(config->capf.keygen_timeout_s), 16384};
-  CapfListenSettings listen{config->listen_address, config->capf.port, config->capf.max_sessions,
+  CapfListenSettings listen{config->listen_address,
+                            config->capf.port,
+                            config->capf.max_sessions,
                             std::chrono::seconds(config->capf.handshake_timeout_s),
-                            std::chrono::seconds(config->capf.max_session_s)};
+                            std::chrono::seconds(config->capf.max_session_s),
+                            &impl->metrics};
   Impl* raw = impl.get();
   impl->capf = std::make_unique<CapfServer>(
       impl->io, [raw] { return raw->material.capf(); }, *impl->store, clock, limits, listen);
@@ -264,9 +282,39 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
   tvs_settings.port = config->tvs.port;
   tvs_settings.max_sessions = config->tvs.max_sessions;
   tvs_settings.limits.message_timeout = std::chrono::seconds(config->tvs.message_timeout_s);
+  tvs_settings.metrics = &impl->metrics;
   impl->tvs = std::make_unique<tvs::TvsServer>(
       impl->io, [raw] { return raw->material.tvs_tls(); }, *impl->store, clock, tvs_settings);
   if (auto st = impl->tvs->Listen(); !st.ok()) return st.error();
+
+  if (config->admin.enabled) {
+    auto context = std::unique_ptr<admin::AdminContext>(new admin::AdminContext{
+        dir, *config, *impl->store, clock, impl->metrics, [raw] { return raw->material.itl(); },
+        [raw] {
+          const tftp::TftpStats tftp = raw->tftp->stats();
+          return admin::ServiceState{
+              .capf = true,
+              .tftp = true,
+              .tvs = true,
+              .capf_port = raw->capf->port(),
+              .tftp_port = raw->tftp->port(),
+              .tvs_port = raw->tvs->port(),
+              .admin_port = raw->admin ? raw->admin->port() : std::uint16_t{0},
+              .capf_active = raw->capf->active_sessions(),
+              .tvs_active = raw->tvs->active_sessions(),
+              .tftp_active = static_cast<int>(tftp.active_transfers),
+              .tftp_stats = tftp,
+          };
+        },
+        [raw](const std::string& why) { raw->Reload(why); },
+        admin::LoginSessions(config->admin.session_idle_minutes * 60,
+                             config->admin.session_max_hours * 3600),
+        admin::LoginRateLimiter(config->admin.login_attempts, config->admin.login_window_s)});
+    auto server = admin::AdminServer::Create(std::move(context),
+                                             {config->listen_address, config->admin.port});
+    if (!server.ok()) return server.error();
+    impl->admin = std::move(*server);
+  }
   return std::unique_ptr<Services>(new Services(std::move(impl)));
 }
 
@@ -281,6 +329,13 @@ void Services::Start() {
   s.tvs->Start();
   spdlog::info("tvs: listening on {}:{} (TLS), answering from the trust store",
                s.config.listen_address, s.tvs->port());
+  if (s.admin) {
+    s.admin->Start();
+    spdlog::info(
+        "admin: listening on {}:{} (HTTPS): the web page at https://{}:{}/, the API under "
+        "/api/v1",
+        s.config.listen_address, s.admin->port(), HostName(), s.admin->port());
+  }
   s.CheckExpiryNow();
   asio::co_spawn(s.io, s.WatchCertificates(s.watch_interval), asio::detached);
 }
@@ -299,12 +354,14 @@ void Services::Stop() {
   if (s.capf) s.capf->Stop();
   if (s.tftp) s.tftp->Stop();
   if (s.tvs) s.tvs->Stop();
+  if (s.admin) s.admin->Stop();
   s.io.stop();
 }
 
 std::uint16_t Services::capf_port() const { return impl_->capf->port(); }
 std::uint16_t Services::tftp_port() const { return impl_->tftp->port(); }
 std::uint16_t Services::tvs_port() const { return impl_->tvs->port(); }
+std::uint16_t Services::admin_port() const { return impl_->admin ? impl_->admin->port() : 0; }
 
 Status Serve(const ServeOptions& options) {
   auto services = Services::Open(options, SystemClock::Instance());

@@ -22,6 +22,7 @@ struct ServeOptions {
   std::optional<std::uint16_t> capf_port;  ///< overrides [capf] port (0: any free port)
   std::optional<std::uint16_t> tftp_port;  ///< overrides [tftp] port (0: any free port)
   std::optional<std::uint16_t> tvs_port;   ///< overrides [tvs] port (0: any free port)
+  std::optional<std::uint16_t> admin_port; ///< overrides [admin] port (0: any free port)
   std::optional<std::string> listen;       ///< overrides listen_address
   int threads = 0;                         ///< 0: one per core
   /// How often certificate files are checked for changes.
@@ -47,6 +48,8 @@ class Services {
   std::uint16_t capf_port() const;
   std::uint16_t tftp_port() const;
   std::uint16_t tvs_port() const;
+  /// 0 when the administration server is off ([admin] enabled = false).
+  std::uint16_t admin_port() const;
 
   struct Impl;
 

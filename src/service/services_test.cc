@@ -28,6 +28,7 @@ class ServicesTest : public ::testing::Test {
     options.capf_port = 0;
     options.tftp_port = 0;
     options.tvs_port = 0;
+    options.admin_port = 0;
     options.listen = "127.0.0.1";
     options.threads = 2;
     options.watch_interval = std::chrono::seconds(1);

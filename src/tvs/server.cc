@@ -30,6 +30,12 @@ TvsServer::TvsServer(asio::io_context& io, std::shared_ptr<asio::ssl::context> t
 asio::awaitable<void> TvsServer::Session(net::TlsStream& stream, const std::string& peer) {
   TvsServerSession session(stream, trust_, settings_.limits, peer);
   SessionReport report = co_await session.Run();
+  if (settings_.metrics != nullptr) {
+    settings_.metrics->Count("opencapf_tvs_connections_total",
+                             {{"result", report.clean ? "closed" : "error"}});
+    settings_.metrics->Count("opencapf_tvs_requests_total", {},
+                             static_cast<std::int64_t>(report.requests));
+  }
   // Requests are logged one line each as they are answered; a connection that ended otherwise
   // than by the phone closing it gets a line saying why.
   if (!report.clean) {

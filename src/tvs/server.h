@@ -11,6 +11,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "base/metrics.h"
 #include "base/result.h"
 #include "net/tls_listener.h"
 #include "store/store.h"
@@ -28,6 +29,8 @@ struct TvsSettings {
   std::chrono::seconds handshake_timeout{15};
   std::chrono::seconds max_session{300};  ///< no connection lives longer, however busy
   SessionLimits limits;                   ///< per message and per connection
+  /// Where connections and requests are counted for /metrics; may be null.
+  Metrics* metrics = nullptr;
 };
 
 /// The TLS context presenting the TVS certificate, as it is now: called once per connection, so

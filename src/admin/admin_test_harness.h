@@ -1,0 +1,58 @@
+#pragma once
+
+// An administration server for tests: a fresh data directory (opencapf init), a known password,
+// the server on 127.0.0.1 with a free port, and HTTPS clients that check its certificate.
+
+#include <httplib.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "admin/server.h"
+#include "base/clock.h"
+#include "base/metrics.h"
+#include "store/store.h"
+
+namespace opencapf::admin::testing {
+
+inline constexpr const char* kPassword = "correct horse battery staple";
+
+class AdminHarness {
+ public:
+  /// Starts a server over a new data directory named after the running test.
+  AdminHarness();
+  ~AdminHarness();
+
+  /// A client for the server, verifying its certificate against certs/admin.pem.
+  std::unique_ptr<httplib::SSLClient> Client() const;
+
+  /// A login session: the cookie header value and the CSRF token the pages carry. Fails the
+  /// test when the login does not succeed.
+  struct Login {
+    std::string cookie;  ///< "opencapf_session=..."
+    std::string csrf;
+  };
+  Login LogIn();
+
+  /// A new API token named `name`.
+  std::string Token(const std::string& name = "test");
+
+  /// Headers with "Authorization: Bearer TOKEN".
+  static httplib::Headers Bearer(const std::string& token);
+
+  std::filesystem::path data() const { return data_; }
+  store::Store& store() { return *store_; }
+  FakeClock& clock() { return clock_; }
+  Metrics& metrics() { return metrics_; }
+  AdminServer& server() { return *server_; }
+
+ private:
+  std::filesystem::path data_;
+  FakeClock clock_;
+  Metrics metrics_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<AdminServer> server_;
+};
+
+}  // namespace opencapf::admin::testing

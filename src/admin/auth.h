@@ -1,0 +1,106 @@
+#pragma once
+
+// Who may use the administration server, and how it knows: a login session (a random cookie
+// the browser sends, with its own CSRF token for every form and every change the page's script
+// makes) or an API token (`Authorization: Bearer ...`, from `opencapf admin token create`).
+// Failed logins are counted per address and refused for a while after too many.
+
+#include <chrono>
+#include <cstddef>
+#include <ctime>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+#include "store/store.h"
+
+namespace opencapf::admin {
+
+/// The one administrator account's name (the password is `opencapf admin passwd`'s).
+inline constexpr std::string_view kAdminUser = "admin";
+/// The cookies the server sets.
+inline constexpr std::string_view kSessionCookie = "opencapf_session";
+inline constexpr std::string_view kLoginCsrfCookie = "opencapf_login_csrf";
+/// The header the page's script sends its CSRF token in; forms send the field "csrf".
+inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
+inline constexpr std::string_view kCsrfField = "csrf";
+
+/// Who made a request.
+struct Principal {
+  enum class Kind { kSession, kToken };
+  Kind kind = Kind::kSession;
+  std::string name;        ///< "admin", or the token's name
+  std::string session_id;  ///< for a session: its cookie value
+  std::string csrf;        ///< for a session: the token its forms must carry
+  std::string peer;        ///< the client's address
+
+  /// For the audit log: "admin" or "token ci-script".
+  std::string Actor() const { return kind == Kind::kSession ? name : "token " + name; }
+};
+
+/// Login sessions, in memory (a restart logs everyone out). Safe from several threads.
+class LoginSessions {
+ public:
+  LoginSessions(std::time_t idle_seconds, std::time_t max_seconds)
+      : idle_(idle_seconds), max_(max_seconds) {}
+
+  struct Session {
+    std::string id;
+    std::string csrf;
+    std::string user;
+    std::time_t created = 0;
+    std::time_t last_seen = 0;
+  };
+
+  /// A new session for `user`, with fresh random id and CSRF token.
+  Session Create(std::string_view user, std::time_t now);
+  /// The session with this id, when it has not ended (idle too long, too old, logged out);
+  /// notes it as seen at `now`. Ids are compared in constant time.
+  std::optional<Session> Find(std::string_view id, std::time_t now);
+  /// Ends one session (logout).
+  void End(std::string_view id);
+  /// Ends every session (the password changed).
+  void EndAll();
+  std::size_t size() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::time_t idle_, max_;
+  std::map<std::string, Session, std::less<>> sessions_;
+};
+
+/// Failed logins per address: after `attempts` failures within `window` seconds the address
+/// must wait until the oldest of them is `window` old. Safe from several threads.
+class LoginRateLimiter {
+ public:
+  LoginRateLimiter(int attempts, std::time_t window) : attempts_(attempts), window_(window) {}
+
+  /// 0 when `address` may try now, else the seconds it must wait.
+  std::time_t WaitFor(const std::string& address, std::time_t now);
+  void Failed(const std::string& address, std::time_t now);
+  void Succeeded(const std::string& address);
+
+ private:
+  std::mutex mu_;
+  int attempts_;
+  std::time_t window_;
+  std::map<std::string, std::vector<std::time_t>> failures_;
+};
+
+/// The API token presented, checked against every stored token hash in constant time. On a
+/// match returns the token's name (and notes its use, at most once a minute).
+Result<std::optional<std::string>> CheckApiToken(store::Store& store, std::string_view token,
+                                                 std::time_t now);
+
+/// Creates a token named `name` (1-64 letters, digits, '.', '_' or '-'): its hash goes to the
+/// store, the token itself is returned to be shown once ("ocf_" + 43 base64url characters).
+Result<std::string> CreateApiToken(store::Store& store, std::string_view name);
+
+/// Checks the password against the stored hash. No password set is an error saying how to set
+/// one.
+Result<bool> CheckAdminPassword(store::Store& store, std::string_view password);
+
+}  // namespace opencapf::admin
