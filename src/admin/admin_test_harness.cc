@@ -8,6 +8,7 @@
 #include "admin/auth.h"
 #include "pki/secret.h"
 #include "service/data_dir.h"
+#include "service/service_itl.h"
 #include "store/sqlite_store.h"
 
 namespace opencapf::admin::testing {
@@ -28,7 +29,10 @@ std::filesystem::path TestDirectory() {
 
 // The fake clock starts at the real time: the server's certificate is made by it, and the
 // client checks its validity by the real one.
-AdminHarness::AdminHarness() : data_(TestDirectory()), clock_(std::time(nullptr)) {
+AdminHarness::AdminHarness() : AdminHarness(HarnessOptions{}) {}
+
+AdminHarness::AdminHarness(const HarnessOptions& options)
+    : data_(TestDirectory()), clock_(std::time(nullptr)) {
   std::filesystem::remove_all(data_);
   const service::DataDir dir(data_);
   auto made = service::Init(dir, {}, clock_);
@@ -55,6 +59,15 @@ AdminHarness::AdminHarness() : data_(TestDirectory()), clock_(std::time(nullptr)
   }
   auto context = std::unique_ptr<AdminContext>(
       new AdminContext{dir, *config, *store_, clock_, metrics_, nullptr, nullptr, nullptr});
+  if (options.serve_itl) {
+    RebuildItl();
+    context->served_itl = [this] { return itl(); };
+    context->reload = [this](const std::string& why) {
+      RebuildItl();
+      std::lock_guard lock(mu_);
+      reloads_.push_back(why);
+    };
+  }
   auto server = AdminServer::Create(std::move(context), {"127.0.0.1", 0});
   if (!server.ok()) {
     ADD_FAILURE() << server.message();
@@ -72,6 +85,27 @@ AdminHarness::~AdminHarness() {
   store_.reset();
   std::error_code ec;
   std::filesystem::remove_all(data_, ec);
+}
+
+void AdminHarness::RebuildItl() {
+  auto built = service::BuildServiceItl(service::DataDir(data_), {},
+                                        static_cast<std::uint32_t>(clock_.Now()));
+  if (!built.ok()) {
+    ADD_FAILURE() << built.message();
+    return;
+  }
+  std::lock_guard lock(mu_);
+  itl_ = std::make_shared<const Bytes>(std::move(*built));
+}
+
+std::shared_ptr<const Bytes> AdminHarness::itl() const {
+  std::lock_guard lock(mu_);
+  return itl_;
+}
+
+std::vector<std::string> AdminHarness::reloads() const {
+  std::lock_guard lock(mu_);
+  return reloads_;
 }
 
 std::unique_ptr<httplib::SSLClient> AdminHarness::Client() const {

@@ -7,9 +7,12 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "admin/server.h"
+#include "base/bytes.h"
 #include "base/clock.h"
 #include "base/metrics.h"
 #include "store/store.h"
@@ -18,10 +21,18 @@ namespace opencapf::admin::testing {
 
 inline constexpr const char* kPassword = "correct horse battery staple";
 
+struct HarnessOptions {
+  /// Serve the ITLFile.tlv built from the data directory (as `serve` does), and rebuild it when
+  /// the server asks the services to reload; without it the server serves no ITL and has no
+  /// services to reload.
+  bool serve_itl = false;
+};
+
 class AdminHarness {
  public:
   /// Starts a server over a new data directory named after the running test.
   AdminHarness();
+  explicit AdminHarness(const HarnessOptions& options);
   ~AdminHarness();
 
   /// A client for the server, verifying its certificate against certs/admin.pem.
@@ -46,6 +57,9 @@ class AdminHarness {
   FakeClock& clock() { return clock_; }
   Metrics& metrics() { return metrics_; }
   AdminServer& server() { return *server_; }
+  /// With serve_itl: the ITL served now, and why the server asked to reload, oldest first.
+  std::shared_ptr<const Bytes> itl() const;
+  std::vector<std::string> reloads() const;
 
  private:
   std::filesystem::path data_;
@@ -53,6 +67,11 @@ class AdminHarness {
   Metrics metrics_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<AdminServer> server_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const Bytes> itl_;
+  std::vector<std::string> reloads_;
+
+  void RebuildItl();
 };
 
 }  // namespace opencapf::admin::testing

@@ -15,8 +15,14 @@ constexpr std::time_t kTouchEvery = 60;
 
 }  // namespace
 
-LoginSessions::Session LoginSessions::Create(std::string_view user, std::time_t now) {
-  Session s{pki::RandomToken(), pki::RandomToken(), std::string(user), now, now};
+LoginSessions::Session LoginSessions::Create(std::string_view user,
+                                             std::string_view password_version, std::time_t now) {
+  Session s{pki::RandomToken(),
+            pki::RandomToken(),
+            std::string(user),
+            std::string(password_version),
+            now,
+            now};
   std::lock_guard lock(mu_);
   // Old sessions go when a new one is made, so the map never grows without bound.
   std::erase_if(sessions_, [&](const auto& entry) {
@@ -127,6 +133,12 @@ Result<bool> CheckAdminPassword(store::Store& store, std::string_view password) 
     return Fail("no administrator password is set; set one with 'opencapf admin passwd'");
   }
   return pki::VerifyPassword(password, **hash);
+}
+
+Result<std::string> AdminPasswordVersion(store::Store& store) {
+  auto hash = store.AdminPasswordHash();
+  if (!hash.ok()) return hash.error();
+  return *hash ? pki::Sha256Hex(**hash) : std::string();
 }
 
 }  // namespace opencapf::admin

@@ -51,12 +51,15 @@ class LoginSessions {
     std::string id;
     std::string csrf;
     std::string user;
+    /// The SHA-256 of the password hash the session logged in with: a password changed since
+    /// (by `opencapf admin passwd`, in any process) ends the session.
+    std::string password_version;
     std::time_t created = 0;
     std::time_t last_seen = 0;
   };
 
   /// A new session for `user`, with fresh random id and CSRF token.
-  Session Create(std::string_view user, std::time_t now);
+  Session Create(std::string_view user, std::string_view password_version, std::time_t now);
   /// The session with this id, when it has not ended (idle too long, too old, logged out);
   /// notes it as seen at `now`. Ids are compared in constant time.
   std::optional<Session> Find(std::string_view id, std::time_t now);
@@ -102,5 +105,9 @@ Result<std::string> CreateApiToken(store::Store& store, std::string_view name);
 /// Checks the password against the stored hash. No password set is an error saying how to set
 /// one.
 Result<bool> CheckAdminPassword(store::Store& store, std::string_view password);
+
+/// A fingerprint of the stored password hash (empty when none is set): it changes whenever the
+/// password does.
+Result<std::string> AdminPasswordVersion(store::Store& store);
 
 }  // namespace opencapf::admin

@@ -22,7 +22,7 @@ constexpr std::time_t kT0 = 1'796'119'200;
 
 TEST(LoginSessionsTest, EndAfterIdleOrMaximumOrLogout) {
   LoginSessions sessions(/*idle=*/1800, /*max=*/12 * 3600);
-  auto s = sessions.Create("admin", kT0);
+  auto s = sessions.Create("admin", "v1", kT0);
   EXPECT_EQ(s.id.size(), 43u);
   EXPECT_NE(s.id, s.csrf);
   ASSERT_TRUE(sessions.Find(s.id, kT0 + 1799).has_value());
@@ -30,14 +30,14 @@ TEST(LoginSessionsTest, EndAfterIdleOrMaximumOrLogout) {
   EXPECT_FALSE(sessions.Find(s.id, kT0 + 1799 + 1799 + 1801).has_value()) << "idle too long";
   EXPECT_FALSE(sessions.Find(s.id, kT0).has_value()) << "an ended session stays ended";
 
-  auto old = sessions.Create("admin", kT0);
+  auto old = sessions.Create("admin", "v1", kT0);
   for (std::time_t t = kT0; t < kT0 + 12 * 3600; t += 1000) {
     ASSERT_TRUE(sessions.Find(old.id, t).has_value());
   }
   EXPECT_FALSE(sessions.Find(old.id, kT0 + 12 * 3600 + 1).has_value()) << "too old";
 
-  auto a = sessions.Create("admin", kT0);
-  auto b = sessions.Create("admin", kT0);
+  auto a = sessions.Create("admin", "v1", kT0);
+  auto b = sessions.Create("admin", "v1", kT0);
   sessions.End(a.id);
   EXPECT_FALSE(sessions.Find(a.id, kT0).has_value());
   EXPECT_TRUE(sessions.Find(b.id, kT0).has_value());

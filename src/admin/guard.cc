@@ -30,6 +30,13 @@ std::optional<Principal> Authenticate(AdminContext& ctx, const httplib::Request&
   if (cookie.empty()) return std::nullopt;
   auto session = ctx.sessions.Find(cookie, now);
   if (!session) return std::nullopt;
+  // One small read per request: a password changed by `opencapf admin passwd` in another
+  // process logs every session out at its next request.
+  auto version = AdminPasswordVersion(ctx.store);
+  if (!version.ok() || *version != session->password_version) {
+    ctx.sessions.End(session->id);
+    return std::nullopt;
+  }
   return Principal{Principal::Kind::kSession, session->user, session->id, session->csrf,
                    req.remote_addr};
 }
@@ -69,9 +76,13 @@ httplib::Server::Handler PageRoute(AdminContext& ctx, GuardedHandler handler) {
       return;
     }
     if (Changes(req)) {
-      const std::string given = req.has_param(std::string(kCsrfField).c_str())
-                                    ? req.get_param_value(std::string(kCsrfField).c_str())
-                                    : std::string();
+      const std::string field(kCsrfField);
+      std::string given =
+          req.has_param(field.c_str()) ? req.get_param_value(field.c_str()) : std::string();
+      // A multipart form (a file upload) carries its fields among the files.
+      if (given.empty() && req.is_multipart_form_data() && req.has_file(field.c_str())) {
+        given = req.get_file_value(field.c_str()).content;
+      }
       if (!pki::ConstantTimeEqual(given, who->csrf)) {
         spdlog::warn("admin: {} from {}: a form without its CSRF token was refused", req.path,
                      req.remote_addr);

@@ -114,7 +114,8 @@ void RegisterLogin(httplib::Server& server, AdminContext& ctx) {
       return;
     }
     ctx.login_limiter.Succeeded(address);
-    auto session = ctx.sessions.Create(kAdminUser, now);
+    auto version = AdminPasswordVersion(ctx.store);
+    auto session = ctx.sessions.Create(kAdminUser, version.ok() ? *version : "", now);
     who.name = session.user;
     Audit(ctx, who, "login", session.user, "");
     res.status = 303;

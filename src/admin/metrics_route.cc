@@ -23,6 +23,27 @@ std::string RenderMetrics(AdminContext& ctx) {
   const ServiceState state = ctx.services ? ctx.services() : ServiceState{};
   std::string out = ctx.metrics.Render();
 
+  // TFTP keeps its own counters (it answers from UDP handlers that never touch Metrics).
+  const tftp::TftpStats& t = state.tftp_stats;
+  out +=
+      "# HELP opencapf_tftp_transfers_total TFTP transfers by result.\n"
+      "# TYPE opencapf_tftp_transfers_total counter\n";
+  out += Metrics::Sample("opencapf_tftp_transfers_total", {{"result", "started"}},
+                         static_cast<double>(t.transfers_started));
+  out += Metrics::Sample("opencapf_tftp_transfers_total", {{"result", "completed"}},
+                         static_cast<double>(t.transfers_completed));
+  out += Metrics::Sample("opencapf_tftp_transfers_total", {{"result", "failed"}},
+                         static_cast<double>(t.transfers_failed));
+  out +=
+      "# HELP opencapf_tftp_requests_refused_total TFTP requests answered with an error.\n"
+      "# TYPE opencapf_tftp_requests_refused_total counter\n";
+  out += Metrics::Sample("opencapf_tftp_requests_refused_total", {},
+                         static_cast<double>(t.requests_refused));
+  out +=
+      "# HELP opencapf_tftp_bytes_sent_total File bytes sent over TFTP.\n"
+      "# TYPE opencapf_tftp_bytes_sent_total counter\n";
+  out += Metrics::Sample("opencapf_tftp_bytes_sent_total", {}, static_cast<double>(t.bytes_sent));
+
   out += Gauge("opencapf_up", "Whether each service is listening (1) or not (0).");
   for (auto [service, up] : {std::pair{"capf", state.capf}, std::pair{"tftp", state.tftp},
                              std::pair{"tvs", state.tvs}}) {

@@ -12,6 +12,8 @@ namespace opencapf::admin {
 
 namespace {
 
+constexpr std::size_t kWorkerThreads = 32;
+
 // Every response: no caching of pages holding device data, no framing, no sniffing, and
 // scripts and styles only from /static/ (nothing inline can run).
 const httplib::Headers& SecurityHeaders() {
@@ -62,7 +64,12 @@ Result<std::unique_ptr<AdminServer>> AdminServer::Create(std::unique_ptr<AdminCo
   server->set_payload_max_length(settings.max_body);
   server->set_read_timeout(std::chrono::seconds(15));
   server->set_write_timeout(std::chrono::seconds(15));
-  server->set_keep_alive_timeout(10);
+  // httplib gives each connection a pool thread for as long as it is kept alive, and a browser
+  // opens up to six: more threads and a short keep-alive keep one idle browser from holding up
+  // everyone else (and a script's requests).
+  server->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+  server->set_keep_alive_timeout(2);
+  server->set_keep_alive_max_count(100);
   server->set_exception_handler(
       [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
         std::string what = "unknown error";

@@ -5,6 +5,7 @@
 
 #include "admin/admin_test_harness.h"
 #include "admin/auth.h"
+#include "pki/secret.h"
 
 namespace opencapf::admin {
 namespace {
@@ -152,6 +153,18 @@ TEST(AdminServerTest, SessionChangesNeedTheCsrfHeader) {
   auto after = client->Get("/api/v1/session", httplib::Headers{{"Cookie", login.cookie}});
   ASSERT_TRUE(after);
   EXPECT_EQ(after->status, 401) << "logged out";
+}
+
+TEST(AdminServerTest, ChangingThePasswordEndsEverySession) {
+  AdminHarness h;
+  const auto login = h.LogIn();
+  auto client = h.Client();
+  const httplib::Headers cookie{{"Cookie", login.cookie}};
+  ASSERT_EQ(client->Get("/api/v1/session", cookie)->status, 200);
+  // What `opencapf admin passwd` does, from another process in real life.
+  ASSERT_TRUE(
+      h.store().SetAdminPassword(*pki::HashPassword("another password!", {1024, 8, 1})).ok());
+  EXPECT_EQ(client->Get("/api/v1/session", cookie)->status, 401);
 }
 
 }  // namespace

@@ -60,10 +60,6 @@ std::string DaysText(long days) {
   return std::to_string(days) + (days == 1 ? " day left" : " days left");
 }
 
-int DefaultDays(const std::string& name) {
-  return name == service::kItlRecovery ? 365 * 20 : 365 * 5;
-}
-
 /// The ITL a running serve publishes (its copy in served/), else the one it would build now.
 std::optional<Bytes> CurrentItl(const service::DataDir& dir, bool& built) {
   built = false;
@@ -265,36 +261,6 @@ struct RegenerateArgs {
   std::string data = kDefaultData;
 };
 
-std::string WhatRegenerateDoes(const std::string& name, const pki::Certificate& old,
-                               const std::string& key, int days) {
-  std::string out = "regenerating the " + name + " certificate will:\n  - make a new " + key +
-                    " key and a new self-signed certificate " + old.Subject() + ", valid " +
-                    std::to_string(days) + " days";
-  if (!old.SelfSigned()) {
-    out += " (replacing the one " + old.Issuer() + " signed, and its chain)";
-  }
-  out += ";\n";
-  if (name == service::kCapf) {
-    out +=
-        "  - rebuild ITLFile.tlv at once with the new CAPF certificate: every phone must take the "
-        "new ITL (phones reset, as with CUCM), so do it in a maintenance window;\n"
-        "  - keep existing LSCs valid: the current CAPF certificate and its key are kept in "
-        "certs/previous/ as a trusted issuer, for CAPF authentication, 'trust export' and its "
-        "CRL, until the last LSC it signed expires (at the latest " +
-        pki::FormatUtc(old.not_after()) +
-        ");\n"
-        "  - issue every new LSC under the new certificate: add it to your 802.1X and VPN "
-        "head-ends ('opencapf trust export') before phones enroll again.\n";
-  } else if (name == service::kItlRecovery) {
-    out +=
-        "  - re-sign ITLFile.tlv with the new key: phones that trust only the old ITLRecovery key "
-        "refuse the new ITL until their ITL is reset (the procedure's 'utils itl reset');\n";
-  } else {
-    out += "  - rebuild ITLFile.tlv at once: phones take the new ITL when they next reset;\n";
-  }
-  return out;
-}
-
 int RunRegenerate(const RegenerateArgs& args) {
   const std::string who = "opencapf cert regenerate: ";
   auto name = service::CanonicalCertificateName(args.name);
@@ -305,7 +271,7 @@ int RunRegenerate(const RegenerateArgs& args) {
     if (!parsed.ok()) return Report(who, kUsage, "--key: " + parsed.message());
     spec = *parsed;
   }
-  const int days = args.days.value_or(DefaultDays(*name));
+  const int days = args.days.value_or(service::DefaultCertificateDays(*name));
   if (days <= 0) return Report(who, kUsage, "--days must be a positive number of days");
   auto dir = OpenDir(args.data);
   if (!dir.ok()) return Report(who, kRefused, dir.message());
@@ -316,7 +282,7 @@ int RunRegenerate(const RegenerateArgs& args) {
            : pki::KeySpec{old->key.algorithm(), old->key.bits()}.ToString() + " (as now)";
   if (!args.yes) {
     std::cerr << who << "not done: this needs --yes.\n"
-              << WhatRegenerateDoes(*name, old->certificate, key_text, days)
+              << service::RegenerationEffects(*name, old->certificate, key_text, days)
               << "run again with --yes to do it: opencapf cert regenerate " << *name
               << (args.key.empty() ? "" : " --key " + args.key)
               << (args.days ? " --days " + std::to_string(*args.days) : "") << " --yes"

@@ -22,6 +22,7 @@ void AddTvsCommands(CLI::App& root, ExitCode& exit);
 void AddPhoneCommands(CLI::App& root, ExitCode& exit);
 void AddDoctorCommands(CLI::App& root, ExitCode& exit);
 void AddCertCommands(CLI::App& root, ExitCode& exit);
+void AddAdminCommands(CLI::App& root, ExitCode& exit);
 /// `device revoke`: call after AddDeviceCommands.
 void AddRevokeCommand(CLI::App& root, ExitCode& exit);
 

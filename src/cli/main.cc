@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   opencapf::cli::AddPhoneCommands(root, exit);
   opencapf::cli::AddDoctorCommands(root, exit);
   opencapf::cli::AddCertCommands(root, exit);
+  opencapf::cli::AddAdminCommands(root, exit);
   opencapf::cli::AddRevokeCommand(root, exit);
 
   try {

@@ -295,6 +295,46 @@ Result<std::vector<CertificateInfo>> DescribeCertificates(const DataDir& dir,
   return out;
 }
 
+int DefaultCertificateDays(const std::string& name) {
+  return name == kItlRecovery ? 365 * 20 : 365 * 5;
+}
+
+std::string RegenerationEffects(const std::string& name, const pki::Certificate& old,
+                                const std::string& key, int days) {
+  std::string out = "regenerating the " + name + " certificate will:\n  - make a new " + key +
+                    " key and a new self-signed certificate " + old.Subject() + ", valid " +
+                    std::to_string(days) + " days";
+  if (!old.SelfSigned()) {
+    out += " (replacing the one " + old.Issuer() + " signed, and its chain)";
+  }
+  out += ";\n";
+  if (name == kCapf) {
+    out +=
+        "  - rebuild ITLFile.tlv at once with the new CAPF certificate: every phone must take the "
+        "new ITL (phones reset, as with CUCM), so do it in a maintenance window;\n"
+        "  - keep existing LSCs valid: the current CAPF certificate and its key are kept in "
+        "certs/previous/ as a trusted issuer, for CAPF authentication, 'trust export' and its "
+        "CRL, until the last LSC it signed expires (at the latest " +
+        pki::FormatUtc(old.not_after()) +
+        ");\n"
+        "  - issue every new LSC under the new certificate: add it to your 802.1X and VPN "
+        "head-ends ('opencapf trust export') before phones enroll again.\n";
+  } else if (name == kItlRecovery) {
+    out +=
+        "  - re-sign ITLFile.tlv with the new key: phones that trust only the old ITLRecovery key "
+        "refuse the new ITL until their ITL is reset (the procedure's 'utils itl reset');\n";
+  } else if (name == kAdmin) {
+    // The page's TLS context is made once, when serve starts.
+    out +=
+        "  - serve the administration page with it once 'opencapf serve' restarts: browsers and "
+        "scripts that pinned the old certificate must accept the new one (phones are not "
+        "affected);\n";
+  } else {
+    out += "  - rebuild ITLFile.tlv at once: phones take the new ITL when they next reset;\n";
+  }
+  return out;
+}
+
 Result<Identity> RegenerateCertificate(const DataDir& dir, const std::string& name,
                                        std::optional<pki::KeySpec> key, int days,
                                        const Clock& clock) {

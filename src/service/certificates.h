@@ -75,6 +75,15 @@ Result<Identity> RegenerateCertificate(const DataDir& dir, const std::string& na
                                        std::optional<pki::KeySpec> key, int days,
                                        const Clock& clock);
 
+/// The validity a regenerated certificate gets when none is asked for, in days: 20 years for
+/// ITLRecovery (phones keep trusting the ITL's signer until reset), 5 for the others.
+int DefaultCertificateDays(const std::string& name);
+
+/// What regenerating certificate `name` (now `old`) with a `key` key valid `days` days will do,
+/// in words, one "  - " line per effect: the CLI and the API show it before asking to confirm.
+std::string RegenerationEffects(const std::string& name, const pki::Certificate& old,
+                                const std::string& key, int days);
+
 /// What `cert csr` made.
 struct CsrResult {
   std::string pem;

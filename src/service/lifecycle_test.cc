@@ -88,9 +88,9 @@ class ExpiryTest : public ::testing::Test {
 
 TEST_F(ExpiryTest, WarnsWithinTheWindowByTheInjectedClock) {
   EXPECT_TRUE(Names().empty()) << "fresh certificates";
-  // Five years on, thirty days before the CAPF, CallManager and TVS certificates end.
+  // Five years on, thirty days before the CAPF, CallManager, TVS and admin certificates end.
   clock_.Set(t0_ + 5 * 365 * kDay - 30 * kDay);
-  EXPECT_THAT(Names(), ::testing::UnorderedElementsAre("capf", "callmanager", "tvs"));
+  EXPECT_THAT(Names(), ::testing::UnorderedElementsAre("capf", "callmanager", "tvs", "admin"));
   EXPECT_TRUE(Names(10).empty()) << "a 10-day window does not reach them yet";
   auto warnings = *CheckExpiry(dir_, store_.get(), clock_, 60);
   const auto& capf = *std::find_if(warnings.begin(), warnings.end(),

@@ -8,10 +8,12 @@
 #include <cstdio>
 #include <thread>
 
+#include "admin/auth.h"
 #include "base/file.h"
 #include "net/asio.h"
 #include "net/tls.h"
 #include "service/certificates.h"
+#include "store/sqlite_store.h"
 #include "tlv/trust_list.h"
 #include "tlv/verify.h"
 
@@ -145,6 +147,50 @@ TEST_F(ServicesTest, RegeneratingCapfRebuildsTheServedItlAndNoDownloadSeesAMix) 
   ASSERT_TRUE(presented.ok()) << presented.message();
   EXPECT_EQ(presented->Fingerprint(pki::Digest::kSha1), new_hash)
       << "the next TLS handshake shows the new certificate";
+}
+
+// The administration server runs inside serve: /healthz reports the services, and /metrics
+// counts what they did (a TFTP download, a CAPF connection) — fetched with curl over HTTPS,
+// checking the admin certificate.
+TEST_F(ServicesTest, AdminServerReportsHealthAndCountsSessions) {
+  ASSERT_NE(services_->admin_port(), 0);
+  DataDir dir(root_ / "data");
+  ASSERT_TRUE(Download("metrics.tlv").ok());
+  ASSERT_TRUE(Presented().ok());
+
+  auto store = store::OpenSqliteStore(dir.store(), clock_);
+  ASSERT_TRUE(store.ok()) << store.message();
+  auto token = admin::CreateApiToken(**store, "monitor");
+  ASSERT_TRUE(token.ok()) << token.message();
+
+  auto curl = [&](const std::string& path, const std::string& header) -> std::string {
+    const auto out = root_ / "curl.out";
+    const std::string cmd = "curl -s --max-time 20 --cacert " + dir.certificate(kAdmin).string() +
+                            " " + header +
+                            " https://127.0.0.1:" + std::to_string(services_->admin_port()) + path +
+                            " -o " + out.string();
+    if (std::system(cmd.c_str()) != 0) return "curl failed: " + cmd;
+    auto body = ReadFile(out);
+    return body.ok() ? std::string(body->begin(), body->end()) : body.message();
+  };
+  const std::string health = curl("/healthz", "");
+  EXPECT_NE(health.find("\"status\": \"ok\""), std::string::npos) << health;
+  EXPECT_NE(health.find("\"port\": " + std::to_string(services_->capf_port())), std::string::npos)
+      << health;
+
+  // The CAPF session is counted when it ends, just after the client hangs up.
+  std::string metrics;
+  for (int i = 0; i < 50; ++i) {
+    metrics = curl("/metrics", "-H 'Authorization: Bearer " + *token + "'");
+    if (metrics.find("opencapf_capf_sessions_total{") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(metrics.find("opencapf_capf_sessions_total{"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("opencapf_tftp_transfers_total{result=\"completed\"} 1\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("opencapf_up{service=\"capf\"} 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(curl("/metrics", "").find("authentication required"), std::string::npos);
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ check "cert list --json" python3 -c "
 import json, subprocess, sys
 d = json.loads(subprocess.check_output(['$opencapf', 'cert', 'list', '--json', '--data', '$data']))
 names = [x['name'] for x in d]
-assert names == ['capf', 'callmanager', 'tvs', 'itlrecovery'], names
+assert names == ['capf', 'callmanager', 'tvs', 'itlrecovery', 'admin'], names
 c = d[0]
 assert c['in_itl'] is True and c['key'] == 'RSA 2048' and c['days_left'] > 1800, c
 assert len(c['sha256']) == 95 and c['chain'] == [] and c['subject'].startswith('CN=CAPF-'), c

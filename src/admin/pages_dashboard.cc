@@ -1,0 +1,171 @@
+// `/`: the dashboard: are the services up, where do the phones stand, what needs attention.
+#include <spdlog/spdlog.h>
+
+#include "admin/guard.h"
+#include "admin/http.h"
+#include "admin/layout.h"
+#include "admin/pages.h"
+#include "report/report.h"
+#include "service/certificates.h"
+#include "store/device_edit.h"
+
+namespace opencapf::admin::pages {
+
+namespace {
+
+constexpr std::time_t kDay = 86400;
+// The CAPF report's window for LSCs: what the dashboard calls "expiring soon".
+constexpr long long kLscWarnDays = 90;
+
+std::string Services(const AdminContext& ctx) {
+  std::string html = "<h2>Services</h2>\n";
+  if (!ctx.services) {
+    return html +
+           "<p class=\"muted\" id=\"services-unknown\">This administration server runs without "
+           "the phone services, so their state is not known here.</p>\n";
+  }
+  const ServiceState s = ctx.services();
+  struct Row {
+    const char* name;
+    const char* what;
+    bool up;
+    std::uint16_t port;
+    std::string active;
+  };
+  const Row rows[] = {
+      {"CAPF", "TCP, TLS: issues LSCs", s.capf, s.capf_port,
+       std::to_string(s.capf_active) + " sessions"},
+      {"TFTP", "UDP: serves ITLFile.tlv and configurations", s.tftp, s.tftp_port,
+       std::to_string(s.tftp_active) + " transfers"},
+      {"TVS", "TCP, TLS: answers certificate-trust queries", s.tvs, s.tvs_port,
+       std::to_string(s.tvs_active) + " sessions"},
+  };
+  html +=
+      "<table id=\"services\"><thead><tr><th>Service</th><th>Port</th><th>State</th>"
+      "<th>Now</th><th>What it does</th></tr></thead><tbody>\n";
+  for (const Row& r : rows) {
+    html += std::string("<tr data-service=\"") + r.name + "\"><td>" + r.name + "</td><td>" +
+            (r.port ? std::to_string(r.port) : "-") + "</td><td class=\"" +
+            (r.up ? "up\">Running" : "down\">Not running") + "</td><td>" + r.active + "</td><td>" +
+            r.what + "</td></tr>\n";
+  }
+  return html + "</tbody></table>\n";
+}
+
+std::string Card(const std::string& href, const std::string& kind, std::size_t count,
+                 const std::string& label, const std::string& id) {
+  return "<a class=\"card " + kind + "\" id=\"" + id + "\" href=\"" + HtmlEscape(href) +
+         "\"><span class=\"count\">" + std::to_string(count) + "</span>" + HtmlEscape(label) +
+         "</a>\n";
+}
+
+std::string Phones(const report::Report& r) {
+  const report::Summary& s = r.summary;
+  std::string html = "<h2>Phones by LSC Status</h2>\n<div class=\"cards\">\n";
+  html += Card("/devices?lsc_status=installed", "ok", s.installed, "Installed", "count-installed");
+  html += Card("/devices?lsc_status=pending", "warn", s.pending, "Pending", "count-pending");
+  html += Card("/devices?lsc_status=not-installed", "none", s.not_installed, "Not Installed",
+               "count-not-installed");
+  html += Card("/devices", "none", s.devices, "All phones", "count-all");
+  html += "</div>\n<h2>Certificate Operations</h2>\n<div class=\"cards\">\n";
+  html += Card("/devices?operation_status=" + QueryValue(store::kStatusPending), "warn",
+               s.operations_pending, "Operation Pending", "count-operation-pending");
+  // One card per kind of failure: the list's filter matches "Upgrade Failed" and the like.
+  for (std::string_view kind : {"Upgrade Failed", "Delete Failed", "Troubleshoot Failed"}) {
+    std::size_t n = 0;
+    for (const auto& row : r.rows) n += row.operation_status.starts_with(kind) ? 1 : 0;
+    std::string id = "count-" + Lower(kind);
+    for (char& c : id) c = c == ' ' ? '-' : c;
+    html += Card("/devices?operation_status=" + QueryValue(kind), n ? "bad" : "none", n,
+                 std::string(kind), id);
+  }
+  return html + "</div>\n";
+}
+
+std::string ServiceCertificates(AdminContext& ctx) {
+  const int warn_days = ctx.config.expiry.warn_days;
+  std::string html =
+      "<h2>Service certificates expiring within " + std::to_string(warn_days) + " days</h2>\n";
+  std::optional<Bytes> itl;
+  if (ctx.served_itl) {
+    if (auto served = ctx.served_itl()) itl = *served;
+  }
+  auto infos = service::DescribeCertificates(ctx.dir, itl, ctx.clock);
+  if (!infos.ok()) return html + ErrorBox(infos.message());
+  std::string rows;
+  for (const auto& i : *infos) {
+    if (i.days_left > warn_days) continue;
+    rows += std::string("<tr class=\"") + (i.days_left < 0 ? "expired" : "warn") + "\"><td>" +
+            HtmlEscape(i.name) + "</td><td>" + HtmlEscape(i.role) + "</td><td>" +
+            HtmlEscape(i.certificate.Subject()) + "</td><td class=\"time\">" +
+            TimeText(i.certificate.not_after()) + "</td><td>" + DaysText(i.days_left) +
+            "</td></tr>\n";
+  }
+  if (rows.empty()) {
+    return html +
+           "<p id=\"certificates-ok\">None: every service certificate is valid for more "
+           "than " +
+           std::to_string(warn_days) +
+           " days. <a href=\"/certificates\">All certificates</a></p>\n";
+  }
+  return html +
+         "<table id=\"expiring-certificates\"><thead><tr><th>Name</th><th>Role</th>"
+         "<th>Subject</th><th>Valid until</th><th>Days left</th></tr></thead><tbody>\n" +
+         rows +
+         "</tbody></table>\n<p class=\"hint\">Regenerate one with <code>opencapf cert regenerate "
+         "NAME</code> in a maintenance window (phones reset when the CAPF certificate "
+         "changes).</p>\n";
+}
+
+std::string ExpiringLscs(const report::Report& r, std::time_t now) {
+  std::string html = "<h2>LSCs expiring within " + std::to_string(kLscWarnDays) + " days</h2>\n";
+  std::string rows;
+  std::size_t shown = 0;
+  constexpr std::size_t kMaxShown = 20;
+  for (const auto& row : r.rows) {
+    if (!row.lsc_not_after || *row.lsc_not_after - now > kLscWarnDays * kDay) continue;
+    if (++shown > kMaxShown) continue;
+    const long long days = store::DaysLeft(*row.lsc_not_after, now);
+    rows += std::string("<tr class=\"") + (days < 0 ? "expired" : "warn") + "\" data-device=\"" +
+            HtmlEscape(row.name) + "\"><td><a href=\"/devices/" + HtmlEscape(row.name) + "\">" +
+            HtmlEscape(row.name) + "</a></td><td class=\"mono\">" + HtmlEscape(row.lsc_serial) +
+            "</td><td class=\"time\">" + TimeText(row.lsc_not_after) + "</td><td>" +
+            DaysText(days) + "</td></tr>\n";
+  }
+  if (shown == 0) {
+    return html + "<p id=\"lscs-ok\">None.</p>\n";
+  }
+  html +=
+      "<table id=\"expiring-lscs\"><thead><tr><th>Device Name</th><th>LSC Serial</th>"
+      "<th>Valid until</th><th>Days left</th></tr></thead><tbody>\n" +
+      rows + "</tbody></table>\n";
+  if (shown > kMaxShown) {
+    html += "<p>" + std::to_string(shown - kMaxShown) + " more: ";
+  } else {
+    html += "<p>";
+  }
+  return html + "<a href=\"/report?expiring_within=" + std::to_string(kLscWarnDays) +
+         "d\">the CAPF report of expiring LSCs</a></p>\n";
+}
+
+}  // namespace
+
+void RegisterDashboard(httplib::Server& server, AdminContext& ctx) {
+  server.Get("/", PageRoute(ctx, [&ctx](const httplib::Request&, httplib::Response& res,
+                                        const Principal& who) {
+               const std::time_t now = ctx.clock.Now();
+               std::string body = FlashHtml(who) + Services(ctx);
+               auto built = report::Build(ctx.store, {}, now, kLscWarnDays * kDay);
+               if (!built.ok()) {
+                 spdlog::error("admin: dashboard: {}", built.message());
+                 body += ErrorBox("The device store could not be read: " + built.message());
+               } else {
+                 body += Phones(*built);
+               }
+               body += ServiceCertificates(ctx);
+               if (built.ok()) body += ExpiringLscs(*built, now);
+               SendHtml(res, 200, Layout(&who, "Dashboard", Nav::kDashboard, body));
+             }));
+}
+
+}  // namespace opencapf::admin::pages

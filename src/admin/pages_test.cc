@@ -1,0 +1,507 @@
+// The web pages over real HTTPS: each page behind the login, the forms' CSRF check, validation
+// messages in the page's words with the typed values kept, redirects after a change, and HTML
+// escaping of everything that did not come from the page itself.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "admin/admin_test_harness.h"
+#include "admin/auth.h"
+#include "store/time_text.h"
+
+namespace opencapf::admin {
+namespace {
+
+using testing::AdminHarness;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+constexpr const char* kPhone = "SEP001122334455";
+constexpr const char* kOther = "SEP0011223344AA";
+
+class PagesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    login_ = h_.LogIn();
+    client_ = h_.Client();
+  }
+
+  httplib::Headers Cookie() const { return {{"Cookie", login_.cookie}}; }
+
+  httplib::Result Get(const std::string& path) { return client_->Get(path.c_str(), Cookie()); }
+
+  /// A form POST with the session cookie; the CSRF field is added unless `with_csrf` is false.
+  httplib::Result Post(const std::string& path, httplib::Params params, bool with_csrf = true) {
+    if (with_csrf) params.emplace("csrf", login_.csrf);
+    return client_->Post(path.c_str(), Cookie(), params);
+  }
+
+  void AddDevice(store::Device d) { ASSERT_TRUE(h_.store().Add(d).ok()); }
+
+  store::Device Stored(const std::string& name) {
+    auto got = h_.store().Get(name);
+    EXPECT_TRUE(got.ok() && got->has_value()) << name;
+    return got.ok() && *got ? **got : store::Device{};
+  }
+
+  /// An installed device, as a CAPF session leaves it.
+  store::Device Installed(const std::string& name) {
+    store::Device d{.name = name};
+    d.lsc_status = store::LscStatus::kInstalled;
+    d.operation_status = std::string(store::kStatusUpgradeSuccess);
+    d.lsc = store::StoredCertificate{.pem = "-",
+                                     .serial_hex = "5A0F01",
+                                     .subject = "CN=" + name,
+                                     .issuer = "CN=CAPF-test",
+                                     .not_before = h_.clock().Now() - 86400,
+                                     .not_after = h_.clock().Now() + 400 * 86400};
+    return d;
+  }
+
+  AdminHarness h_;
+  AdminHarness::Login login_;
+  std::unique_ptr<httplib::SSLClient> client_;
+};
+
+TEST_F(PagesTest, EveryPageWantsALogin) {
+  auto anonymous = h_.Client();
+  for (const char* path : {"/", "/devices", "/devices/new", "/devices/SEP001122334455", "/import",
+                           "/report", "/report.csv", "/certificates", "/certificates/capf.pem",
+                           "/itl", "/itl/ITLFile.tlv", "/audit"}) {
+    auto r = anonymous->Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 303) << path;
+    EXPECT_THAT(r->get_header_value("Location"), StartsWith("/login?next=")) << path;
+  }
+  auto post = anonymous->Post("/devices", httplib::Params{{"name", kPhone}});
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 303);
+  EXPECT_FALSE(*h_.store().Get(kPhone));
+}
+
+TEST_F(PagesTest, StaticAssetsAreServedToAnyoneWithTheirTypes) {
+  auto anonymous = h_.Client();
+  auto css = anonymous->Get("/static/style.css");
+  ASSERT_TRUE(css);
+  EXPECT_EQ(css->status, 200);
+  EXPECT_THAT(css->get_header_value("Content-Type"), StartsWith("text/css"));
+  EXPECT_THAT(css->body, HasSubstr(".badge-installed"));
+  auto js = anonymous->Get("/static/app.js");
+  ASSERT_TRUE(js);
+  EXPECT_EQ(js->status, 200);
+  EXPECT_THAT(js->get_header_value("Content-Type"), StartsWith("text/javascript"));
+  EXPECT_THAT(js->body, HasSubstr("crypto.getRandomValues"));
+}
+
+TEST_F(PagesTest, EveryPageShowsWhatItIsFor) {
+  AddDevice({.name = kPhone});
+  const std::vector<std::pair<std::string, std::vector<std::string>>> pages = {
+      {"/",
+       {"Dashboard", "Phones by LSC Status", "Installed", "Not Installed", "Pending",
+        "Operation Pending", "Upgrade Failed", "Service certificates expiring within 60",
+        "LSCs expiring within 90 days", "without the phone services"}},
+      {"/devices",
+       {"Add Phone", "LSC Status", "Certificate Operation Status", "Operation Completes By",
+        "data-device=\"SEP001122334455\"", "<td class=\"lsc-status\">",
+        "Upgrade Failed (any reason)"}},
+      {"/devices/new",
+       {"Device Name", "CAPF Information", "Certificate Operation", "Install/Upgrade",
+        "By Null String", "Generate String"}},
+      {"/devices/SEP001122334455",
+       {"CAPF Information",
+        "Certificate Operation",
+        "No Pending Operation",
+        "Install/Upgrade",
+        "Troubleshoot",
+        "Authentication Mode",
+        "By Existing Certificate (Precedence to LSC)",
+        "Authentication String",
+        "Generate String",
+        "Key Order",
+        "EC Preferred, RSA Backup",
+        "RSA Key Size (Bits)",
+        "EC Key Size (Bits)",
+        "521",
+        "Operation Completes By",
+        "+1h or 2026-12-01T10:00:00Z",
+        "Certificate Operation Status",
+        "LSC Status",
+        "Not Installed",
+        "No sessions yet",
+        "Delete"}},
+      {"/import",
+       {"Bulk Import", "name,operation,auth,auth_string", "enctype=\"multipart/form-data\"",
+        "type=\"file\""}},
+      {"/report",
+       {"CAPF Report", "1 devices: 0 Installed, 1 Not Installed", "Download CSV",
+        "href=\"/report.csv\""}},
+      {"/certificates", {"CAPF (issues LSCs)", "SHA-256", "/certificates/capf.pem", "In ITL"}},
+      {"/itl", {"No ITL is served"}},
+      {"/audit", {"Audit Log", "login"}},
+  };
+  for (const auto& [path, texts] : pages) {
+    auto r = Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 200) << path;
+    EXPECT_THAT(r->get_header_value("Content-Type"), StartsWith("text/html")) << path;
+    for (const auto& text : texts) EXPECT_THAT(r->body, HasSubstr(text)) << path;
+    EXPECT_THAT(r->body, HasSubstr("name=\"csrf-token\"")) << path;
+    EXPECT_THAT(r->body, Not(HasSubstr(" style="))) << path << ": CSP allows no inline style";
+    EXPECT_THAT(r->body, Not(HasSubstr("<script>"))) << path << ": CSP allows no inline script";
+  }
+}
+
+TEST_F(PagesTest, SavingSchedulesAndRedirectsWithWhatChanged) {
+  AddDevice({.name = kPhone});
+  auto saved = Post("/devices/SEP001122334455", {{"operation", "install"},
+                                                 {"auth", "null-string"},
+                                                 {"auth_string", ""},
+                                                 {"key_order", "rsa"},
+                                                 {"rsa_bits", "2048"},
+                                                 {"ec_curve", "256"},
+                                                 {"complete_by", ""}});
+  ASSERT_TRUE(saved);
+  EXPECT_EQ(saved->status, 303);
+  EXPECT_EQ(saved->get_header_value("Location"), "/devices/SEP001122334455");
+  const store::Device d = Stored(kPhone);
+  EXPECT_EQ(d.operation, store::Operation::kInstall);
+  EXPECT_EQ(d.operation_status, store::kStatusPending);
+  ASSERT_TRUE(d.complete_by);
+  EXPECT_EQ(*d.complete_by, h_.clock().Now() + 3600);
+
+  auto page = Get("/devices/SEP001122334455");
+  ASSERT_TRUE(page);
+  EXPECT_THAT(page->body, HasSubstr("Saved SEP001122334455"));
+  EXPECT_THAT(page->body, HasSubstr("Certificate Operation: No Pending Operation -&gt; "
+                                    "Install/Upgrade"));
+  EXPECT_THAT(page->body, HasSubstr("Operation Completes By is one hour from now"));
+  EXPECT_THAT(page->body, HasSubstr("Next: reset the phone"));
+  EXPECT_THAT(page->body, HasSubstr("value=\"" + store::FormatTime(*d.complete_by) + "\""))
+      << "Operation Completes By is prefilled in ISO 8601 UTC";
+  auto again = Get("/devices/SEP001122334455");
+  ASSERT_TRUE(again);
+  EXPECT_THAT(again->body, Not(HasSubstr("Saved SEP001122334455"))) << "a flash shows once";
+
+  auto audit = h_.store().ListAudit(1);
+  ASSERT_TRUE(audit.ok() && !audit->empty());
+  EXPECT_EQ((*audit)[0].action, "device.schedule");
+}
+
+TEST_F(PagesTest, SavingAnUntouchedPageDoesNotReschedule) {
+  store::Device d{.name = kPhone};
+  d.operation = store::Operation::kInstall;
+  d.operation_status = std::string(store::kStatusPending);
+  d.complete_by = h_.clock().Now() + 7200;
+  AddDevice(d);
+  const store::Device before = Stored(kPhone);
+  h_.clock().Advance(600);
+  auto saved =
+      Post("/devices/SEP001122334455", {{"operation", "install"},
+                                        {"auth", "null-string"},
+                                        {"auth_string", ""},
+                                        {"key_order", "rsa"},
+                                        {"rsa_bits", "2048"},
+                                        {"ec_curve", "256"},
+                                        {"complete_by", store::FormatTime(*d.complete_by)}});
+  ASSERT_TRUE(saved);
+  EXPECT_EQ(saved->status, 303);
+  EXPECT_EQ(Stored(kPhone).version, before.version) << "nothing written";
+  auto page = Get("/devices/SEP001122334455");
+  ASSERT_TRUE(page);
+  EXPECT_THAT(page->body, HasSubstr("Nothing to save"));
+
+  // Only the key order changes: the deadline and the status stay.
+  auto key = Post("/devices/SEP001122334455", {{"operation", "install"},
+                                               {"auth", "null-string"},
+                                               {"key_order", "ec"},
+                                               {"rsa_bits", "2048"},
+                                               {"ec_curve", "384"},
+                                               {"complete_by", store::FormatTime(*d.complete_by)}});
+  ASSERT_TRUE(key);
+  EXPECT_EQ(key->status, 303);
+  const store::Device after = Stored(kPhone);
+  EXPECT_EQ(after.key_order, store::KeyOrder::kEc);
+  EXPECT_EQ(after.ec_curve, 384);
+  EXPECT_EQ(after.complete_by, d.complete_by);
+  EXPECT_EQ((*h_.store().ListAudit(1))[0].action, "device.update");
+}
+
+TEST_F(PagesTest, AFormWithoutItsCsrfTokenChangesNothing) {
+  AddDevice({.name = kPhone});
+  auto update = Post("/devices/SEP001122334455", {{"operation", "install"}}, false);
+  ASSERT_TRUE(update);
+  EXPECT_EQ(update->status, 403);
+  EXPECT_THAT(update->body, HasSubstr("security token (CSRF)"));
+  EXPECT_EQ(Stored(kPhone).operation, store::Operation::kNone);
+
+  auto wrong = client_->Post("/devices/SEP001122334455", Cookie(),
+                             httplib::Params{{"operation", "install"}, {"csrf", "forged"}});
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 403);
+  EXPECT_EQ(Stored(kPhone).operation, store::Operation::kNone);
+
+  auto create = Post("/devices", {{"name", kOther}}, false);
+  ASSERT_TRUE(create);
+  EXPECT_EQ(create->status, 403);
+  EXPECT_FALSE(*h_.store().Get(kOther));
+
+  auto remove = Post("/devices/SEP001122334455/delete", {{"confirm", "yes"}}, false);
+  ASSERT_TRUE(remove);
+  EXPECT_EQ(remove->status, 403);
+  EXPECT_TRUE(*h_.store().Get(kPhone));
+
+  const httplib::MultipartFormDataItems upload = {
+      {"file", "name\nSEP0011223344BB\n", "phones.csv", "text/csv"}};
+  auto import = client_->Post("/import", Cookie(), upload);
+  ASSERT_TRUE(import);
+  EXPECT_EQ(import->status, 403);
+  EXPECT_FALSE(*h_.store().Get("SEP0011223344BB"));
+}
+
+TEST_F(PagesTest, AnInvalidAuthenticationStringIsShownWithTheFormAsTyped) {
+  AddDevice({.name = kPhone});
+  auto r = Post("/devices/SEP001122334455", {{"operation", "install"},
+                                             {"auth", "auth-string"},
+                                             {"auth_string", "12ab"},
+                                             {"key_order", "rsa"},
+                                             {"rsa_bits", "2048"},
+                                             {"ec_curve", "256"},
+                                             {"complete_by", "+2h"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_THAT(r->body, HasSubstr("Authentication String &#39;12ab&#39; must be 4-10 digits"));
+  EXPECT_THAT(r->body, HasSubstr("Nothing was saved"));
+  EXPECT_THAT(r->body, Not(HasSubstr("auth_string &#39;"))) << "in the page's words";
+  EXPECT_THAT(r->body, HasSubstr("value=\"12ab\"")) << "the typed value is kept";
+  EXPECT_THAT(r->body, HasSubstr("value=\"+2h\""));
+  EXPECT_THAT(r->body, HasSubstr("<option value=\"auth-string\" selected>"));
+  EXPECT_THAT(r->body, HasSubstr("aria-invalid=\"true\""));
+  const store::Device d = Stored(kPhone);
+  EXPECT_EQ(d.operation, store::Operation::kNone);
+  EXPECT_FALSE(d.auth_string);
+
+  auto late =
+      Post("/devices/SEP001122334455",
+           {{"operation", "install"}, {"auth", "null-string"}, {"complete_by", "tomorrow"}});
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->status, 400);
+  EXPECT_THAT(late->body, HasSubstr("Operation Completes By: "));
+  EXPECT_THAT(late->body, HasSubstr("value=\"tomorrow\""));
+
+  auto missing = Post("/devices/SEP001122334455",
+                      {{"operation", "install"}, {"auth", "auth-string"}, {"auth_string", ""}});
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 400);
+  EXPECT_THAT(missing->body,
+              HasSubstr("Authentication Mode By Authentication String needs an Authentication "
+                        "String of 4-10 digits"));
+  EXPECT_EQ(Stored(kPhone).operation, store::Operation::kNone);
+}
+
+TEST_F(PagesTest, AddingAPhone) {
+  auto bad = Post("/devices", {{"name", "SEP0011"}, {"operation", "none"}});
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_THAT(bad->body, HasSubstr("exactly 12 hex digits"));
+  EXPECT_THAT(bad->body, HasSubstr("value=\"SEP0011\""));
+
+  auto added = Post("/devices", {{"name", "sep001122334455"},
+                                 {"operation", "install"},
+                                 {"auth", "auth-string"},
+                                 {"auth_string", "24681357"},
+                                 {"key_order", "rsa"},
+                                 {"rsa_bits", "3072"},
+                                 {"ec_curve", "256"},
+                                 {"complete_by", "+3h"}});
+  ASSERT_TRUE(added);
+  EXPECT_EQ(added->status, 303);
+  EXPECT_EQ(added->get_header_value("Location"), "/devices/SEP001122334455");
+  const store::Device d = Stored(kPhone);
+  EXPECT_EQ(d.operation, store::Operation::kInstall);
+  EXPECT_EQ(d.auth_string, "24681357");
+  EXPECT_EQ(d.rsa_bits, 3072);
+  EXPECT_EQ(d.complete_by, h_.clock().Now() + 3 * 3600);
+
+  auto twice = Post("/devices", {{"name", kPhone}, {"operation", "none"}});
+  ASSERT_TRUE(twice);
+  EXPECT_EQ(twice->status, 409);
+  EXPECT_THAT(twice->body, HasSubstr("already exists"));
+}
+
+TEST_F(PagesTest, ImportListsEveryProblemOrImportsEverything) {
+  const std::string bad =
+      "name,operation,auth,auth_string\n"
+      "SEP0011223344B1,install,null-string,\n"
+      "SEP0011223344B2,install,auth-string,12ab\n"
+      "SEP0011223344B3,reinstall,,\n";
+  auto refused =
+      client_->Post("/import", Cookie(),
+                    httplib::MultipartFormDataItems{
+                        {"csrf", login_.csrf, "", ""}, {"csv", bad, "", ""}, {"file", "", "", ""}});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_THAT(refused->body, HasSubstr("Nothing imported"));
+  EXPECT_THAT(refused->body, HasSubstr("line 3:"));
+  EXPECT_THAT(refused->body, HasSubstr("line 4:"));
+  EXPECT_THAT(refused->body, HasSubstr("SEP0011223344B3,reinstall")) << "the text is kept";
+  EXPECT_FALSE(*h_.store().Get("SEP0011223344B1")) << "nothing is imported";
+
+  const std::string good =
+      "name,operation,auth,auth_string\n"
+      "SEP0011223344B1,install,null-string,\n"
+      "SEP0011223344B2,,,\n";
+  auto imported =
+      client_->Post("/import", Cookie(),
+                    httplib::MultipartFormDataItems{{"csrf", login_.csrf, "", ""},
+                                                    {"csv", "", "", ""},
+                                                    {"file", good, "phones.csv", "text/csv"}});
+  ASSERT_TRUE(imported);
+  EXPECT_EQ(imported->status, 303);
+  EXPECT_EQ(imported->get_header_value("Location"), "/devices");
+  EXPECT_TRUE(*h_.store().Get("SEP0011223344B1"));
+  EXPECT_TRUE(*h_.store().Get("SEP0011223344B2"));
+  auto list = Get("/devices");
+  ASSERT_TRUE(list);
+  EXPECT_THAT(list->body, HasSubstr("Imported 2 phones, 1 with an operation scheduled"));
+}
+
+TEST_F(PagesTest, HostileTextIsEscaped) {
+  AddDevice({.name = kPhone});
+  ASSERT_TRUE(h_.store()
+                  .AppendEvent({.device = kPhone,
+                                .peer = "192.0.2.1:5000",
+                                .operation = "install",
+                                .result = "refused",
+                                .reason = "<script>alert('reason')</script>"})
+                  .ok());
+  ASSERT_TRUE(h_.store()
+                  .AppendAudit({.actor = "cli",
+                                .action = "device.update",
+                                .target = "<img src=x onerror=alert(1)>",
+                                .detail = "<script>alert(\"detail\")</script>"})
+                  .ok());
+  auto device = Get("/devices/SEP001122334455");
+  ASSERT_TRUE(device);
+  EXPECT_THAT(device->body, HasSubstr("&lt;script&gt;alert(&#39;reason&#39;)&lt;/script&gt;"));
+  EXPECT_THAT(device->body, Not(HasSubstr("<script>alert")));
+  auto audit = Get("/audit");
+  ASSERT_TRUE(audit);
+  EXPECT_THAT(audit->body, HasSubstr("&lt;script&gt;alert(&quot;detail&quot;)&lt;/script&gt;"));
+  EXPECT_THAT(audit->body, HasSubstr("&lt;img src=x onerror=alert(1)&gt;"));
+  EXPECT_THAT(audit->body, Not(HasSubstr("<script>alert")));
+  EXPECT_THAT(audit->body, Not(HasSubstr("<img src=x")));
+
+  auto search = Get("/devices?q=%22%3E%3Cscript%3Ex%3C/script%3E");
+  ASSERT_TRUE(search);
+  EXPECT_THAT(search->body, HasSubstr("value=\"&quot;&gt;&lt;script&gt;x&lt;/script&gt;\""));
+  EXPECT_THAT(search->body, Not(HasSubstr("<script>x")));
+}
+
+TEST_F(PagesTest, TheListFiltersAsDeviceListDoes) {
+  AddDevice(Installed(kPhone));
+  store::Device failed{.name = kOther};
+  failed.operation_status = std::string(store::kStatusUpgradeLate);
+  AddDevice(failed);
+  store::Device waiting{.name = "SEP0011223344CC"};
+  waiting.operation = store::Operation::kInstall;
+  waiting.auth = store::AuthMode::kAuthString;
+  waiting.auth_string = "13572468";
+  waiting.operation_status = std::string(store::kStatusPending);
+  waiting.complete_by = h_.clock().Now() + 7200;
+  AddDevice(waiting);
+
+  auto shows = [&](const std::string& query, const std::vector<std::string>& names) {
+    auto r = Get("/devices?" + query);
+    ASSERT_TRUE(r) << query;
+    EXPECT_EQ(r->status, 200) << query;
+    for (const char* n : {kPhone, kOther, "SEP0011223344CC"}) {
+      const bool wanted = std::find(names.begin(), names.end(), n) != names.end();
+      EXPECT_EQ(r->body.find("data-device=\"" + std::string(n) + "\"") != std::string::npos, wanted)
+          << query << ": " << n;
+    }
+  };
+  shows("lsc_status=installed", {kPhone});
+  shows("lsc_status=not-installed", {kOther, "SEP0011223344CC"});
+  shows("operation_status=Upgrade Failed", {kOther});
+  shows("operation_status=Operation Pending", {"SEP0011223344CC"});
+  shows("auth_string=13572468", {"SEP0011223344CC"});
+  shows("q=44aa", {kOther});
+  shows("", {kPhone, kOther, "SEP0011223344CC"});
+
+  auto bad = Get("/devices?lsc_status=done");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_THAT(bad->body, HasSubstr("LSC Status: "));
+}
+
+TEST_F(PagesTest, TheReportAndItsCsvGiveTheSameRows) {
+  AddDevice(Installed(kPhone));
+  AddDevice({.name = kOther});
+  auto page = Get("/report?lsc_status=installed");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_THAT(page->body, HasSubstr("data-device=\"SEP001122334455\""));
+  EXPECT_THAT(page->body, Not(HasSubstr("data-device=\"SEP0011223344AA\"")));
+  EXPECT_THAT(page->body, HasSubstr("1 devices: 1 Installed, 0 Not Installed"));
+  EXPECT_THAT(page->body, HasSubstr("href=\"/report.csv?lsc_status=installed\""));
+
+  auto csv = Get("/report.csv?lsc_status=installed");
+  ASSERT_TRUE(csv);
+  EXPECT_EQ(csv->status, 200);
+  EXPECT_THAT(csv->get_header_value("Content-Type"), StartsWith("text/csv"));
+  EXPECT_EQ(csv->get_header_value("Content-Disposition"),
+            "attachment; filename=\"capf-report.csv\"");
+  EXPECT_THAT(csv->body, StartsWith("name,lsc_status,operation,operation_status"));
+  EXPECT_THAT(csv->body, HasSubstr("SEP001122334455,Installed,none,Upgrade Success,5A0F01"));
+  EXPECT_THAT(csv->body, Not(HasSubstr(kOther)));
+
+  auto expiring = Get("/report.csv?expiring_within=30d");
+  ASSERT_TRUE(expiring);
+  EXPECT_THAT(expiring->body, Not(HasSubstr(kPhone))) << "its LSC has 400 days left";
+
+  auto bad = Get("/report?expiring_within=soon");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_THAT(bad->body, HasSubstr("use e.g. 90d, 12w, 36h or 3600s"));
+}
+
+TEST_F(PagesTest, DeletingAsksForConfirmation) {
+  AddDevice({.name = kPhone});
+  auto unconfirmed = Post("/devices/SEP001122334455/delete", {});
+  ASSERT_TRUE(unconfirmed);
+  EXPECT_EQ(unconfirmed->status, 400);
+  EXPECT_THAT(unconfirmed->body, HasSubstr("to confirm; nothing was deleted"));
+  EXPECT_TRUE(*h_.store().Get(kPhone));
+
+  auto deleted = Post("/devices/SEP001122334455/delete", {{"confirm", "yes"}});
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->status, 303);
+  EXPECT_EQ(deleted->get_header_value("Location"), "/devices");
+  EXPECT_FALSE(*h_.store().Get(kPhone));
+  auto list = Get("/devices");
+  ASSERT_TRUE(list);
+  EXPECT_THAT(list->body, HasSubstr("Deleted SEP001122334455"));
+
+  auto gone = Get("/devices/SEP001122334455");
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 404);
+  EXPECT_THAT(gone->body, HasSubstr("There is no phone SEP001122334455"));
+}
+
+TEST_F(PagesTest, CertificatesDownloadOnlyTheCertificate) {
+  auto pem = Get("/certificates/capf.pem");
+  ASSERT_TRUE(pem);
+  EXPECT_EQ(pem->status, 200);
+  EXPECT_THAT(pem->body, StartsWith("-----BEGIN CERTIFICATE-----"));
+  EXPECT_THAT(pem->body, Not(HasSubstr("PRIVATE KEY")));
+  EXPECT_EQ(pem->get_header_value("Content-Disposition"), "attachment; filename=\"capf.pem\"");
+  auto unknown = Get("/certificates/nosuch.pem");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  auto itl = Get("/itl/ITLFile.tlv");
+  ASSERT_TRUE(itl);
+  EXPECT_EQ(itl->status, 404) << "the harness serves no ITL";
+}
+
+}  // namespace
+}  // namespace opencapf::admin
