@@ -6,16 +6,6 @@
 
 namespace opencapf::admin {
 
-namespace {
-
-std::string List(const std::set<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
-}  // namespace
-
 void SendActionError(httplib::Response& res, const ActionError& error) {
   SendError(res, error.status, error.message, error.field, error.problems);
 }
@@ -27,7 +17,7 @@ bool CheckQuery(const httplib::Request& req, httplib::Response& res,
     SendError(res, 400,
               "unknown query parameter '" + name + "'; " +
                   (allowed.empty() ? std::string("this path takes none")
-                                   : "the parameters are: " + List(allowed)),
+                                   : "the parameters are: " + Join(allowed)),
               name);
     return false;
   }
@@ -57,6 +47,7 @@ Result<std::optional<std::string>> StringField(const nlohmann::json& body, const
 
 void RegisterApi(httplib::Server& server, AdminContext& ctx) {
   RegisterDeviceApi(server, ctx);
+  RegisterItlApi(server, ctx);
   RegisterCertificateApi(server, ctx);
   RegisterRecordApi(server, ctx);
 }

@@ -21,8 +21,10 @@ namespace opencapf::admin {
 
 /// /api/v1/devices... (api_devices.cc).
 void RegisterDeviceApi(httplib::Server& server, AdminContext& ctx);
-/// /api/v1/certificates... and /api/v1/itl... (api_certificates.cc).
+/// /api/v1/certificates... (api_certificates.cc).
 void RegisterCertificateApi(httplib::Server& server, AdminContext& ctx);
+/// /api/v1/itl and /api/v1/itl/show (api_itl.cc).
+void RegisterItlApi(httplib::Server& server, AdminContext& ctx);
 /// /api/v1/report and /api/v1/audit (api_records.cc).
 void RegisterRecordApi(httplib::Server& server, AdminContext& ctx);
 

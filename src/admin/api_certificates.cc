@@ -1,6 +1,6 @@
-// /api/v1/certificates and /api/v1/itl: the service certificates through their life (what
-// `opencapf cert` does) and the ITLFile.tlv phones get. A change is picked up by the running
-// services at once (ctx.reload) and recorded in the audit log.
+// /api/v1/certificates: the service certificates through their life (what `opencapf cert` does).
+// A change is picked up by the running services at once (ctx.reload) and recorded in the audit
+// log. The ITL's routes are api_itl.cc's.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,15 +11,14 @@
 #include "admin/api.h"
 #include "admin/guard.h"
 #include "admin/http.h"
+#include "admin/served_itl.h"
 #include "base/bytes.h"
 #include "base/json.h"
 #include "pki/issuer.h"
+#include "service/certificate_json.h"
 #include "service/certificates.h"
 #include "store/device_edit.h"
 #include "store/time_text.h"
-#include "tlv/show.h"
-#include "tlv/trust_list.h"
-#include "tlv/verify.h"
 
 namespace opencapf::admin {
 
@@ -34,56 +33,6 @@ constexpr int kMaxDays = 365 * 100;
 std::mutex& CertificateChanges() {
   static std::mutex mu;
   return mu;
-}
-
-std::shared_ptr<const Bytes> ServedItl(AdminContext& ctx) {
-  return ctx.served_itl ? ctx.served_itl() : nullptr;
-}
-
-std::string NoItl() {
-  return "no ITL is served by this server (it runs without its TFTP service); 'opencapf serve' "
-         "serves ITLFile.tlv, and 'opencapf cert list' shows what it would hold";
-}
-
-// The fields of `opencapf cert list --json`, so scripts read the API and the CLI alike.
-nlohmann::ordered_json CertificateFields(const pki::Certificate& c, std::time_t now) {
-  return {{"subject", c.Subject()},
-          {"issuer", c.Issuer()},
-          {"serial", HexUpper(c.SerialBytes(), "")},
-          {"key", pki::KeyAlgorithmName(c.key_algorithm()) + " " + std::to_string(c.key_bits())},
-          {"not_before", store::FormatTime(c.not_before())},
-          {"not_after", store::FormatTime(c.not_after())},
-          {"days_left", store::DaysLeft(c.not_after(), now)},
-          {"sha256", HexUpper(c.Fingerprint(pki::Digest::kSha256), ":")},
-          {"sha1", HexUpper(c.Fingerprint(pki::Digest::kSha1), ":")}};
-}
-
-nlohmann::ordered_json InfoJson(const service::CertificateInfo& info, std::time_t now, bool pem) {
-  nlohmann::ordered_json out = {{"name", info.name}, {"role", info.role}};
-  // Held in a variable: items() of a temporary would dangle in the loop.
-  const nlohmann::ordered_json fields = CertificateFields(info.certificate, now);
-  for (const auto& [k, v] : fields.items()) out[k] = v;
-  out["key"] = info.key;
-  out["in_itl"] = info.in_itl == "yes"  ? nlohmann::ordered_json(true)
-                  : info.in_itl == "no" ? nlohmann::ordered_json(false)
-                                        : nlohmann::ordered_json(nullptr);
-  nlohmann::ordered_json chain = nlohmann::ordered_json::array();
-  for (const auto& c : info.chain) chain.push_back(CertificateFields(c, now));
-  out["chain"] = std::move(chain);
-  out["pending_key"] = info.pending_key;
-  if (pem) {
-    out["pem"] = info.certificate.ToPem();
-    std::string chain_pem;
-    for (const auto& c : info.chain) chain_pem += c.ToPem();
-    out["chain_pem"] = chain_pem;
-  }
-  return out;
-}
-
-Result<std::vector<service::CertificateInfo>> Describe(AdminContext& ctx) {
-  std::optional<Bytes> itl;
-  if (auto served = ServedItl(ctx)) itl = *served;
-  return service::DescribeCertificates(ctx.dir, itl, ctx.clock);
 }
 
 // The certificate named in the path, canonical; or a 404 sent.
@@ -107,13 +56,13 @@ std::optional<std::string> PathCertificate(AdminContext& ctx, const httplib::Req
 // One certificate as described now (after a change: with the ITL the services rebuilt).
 std::optional<nlohmann::ordered_json> Describe(AdminContext& ctx, const std::string& name, bool pem,
                                                httplib::Response& res) {
-  auto infos = Describe(ctx);
+  auto infos = DescribeCertificates(ctx);
   if (!infos.ok()) {
     SendError(res, 500, "the certificates cannot be read: " + infos.message());
     return std::nullopt;
   }
   for (const auto& info : *infos) {
-    if (info.name == name) return InfoJson(info, ctx.clock.Now(), pem);
+    if (info.name == name) return service::CertificateInfoJson(info, ctx.clock.Now(), pem);
   }
   SendError(res, 500, "the " + name + " certificate disappeared while it was being read");
   return std::nullopt;
@@ -124,7 +73,10 @@ std::string Reload(AdminContext& ctx, const std::string& why) {
   if (!ctx.reload) {
     return "a running 'opencapf serve' loads it within seconds and rebuilds ITLFile.tlv";
   }
-  ctx.reload(why);
+  if (Status loaded = ctx.reload(why); !loaded.ok()) {
+    return "the running services could NOT load it and keep serving the previous certificates: " +
+           loaded.message() + "; fix the files under certs/ (see 'opencapf doctor')";
+  }
   return "the running services loaded it; ITLFile.tlv was rebuilt and is served on TFTP now";
 }
 
@@ -195,7 +147,7 @@ class UploadedFile {
 
 void ListCertificates(AdminContext& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!CheckQuery(req, res, {})) return;
-  auto infos = Describe(ctx);
+  auto infos = DescribeCertificates(ctx);
   if (!infos.ok()) {
     return SendError(res, 500, "the certificates cannot be read: " + infos.message());
   }
@@ -206,9 +158,9 @@ void ListCertificates(AdminContext& ctx, const httplib::Request& req, httplib::R
   }
   const std::time_t now = ctx.clock.Now();
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const auto& info : *infos) list.push_back(InfoJson(info, now, false));
+  for (const auto& info : *infos) list.push_back(service::CertificateInfoJson(info, now, false));
   nlohmann::ordered_json earlier = nlohmann::ordered_json::array();
-  for (const auto& c : *previous) earlier.push_back(CertificateFields(c, now));
+  for (const auto& c : *previous) earlier.push_back(service::CertificateJson(c, now));
   SendJson(res, 200, {{"certificates", std::move(list)}, {"previous_capf", std::move(earlier)}});
 }
 
@@ -253,7 +205,8 @@ void Regenerate(AdminContext& ctx, const httplib::Request& req, httplib::Respons
                      "confirm");
   }
   auto fresh = service::RegenerateCertificate(ctx.dir, *name, *key, days, ctx.clock);
-  if (!fresh.ok()) return SendError(res, 400, "nothing changed: " + fresh.message());
+  // The request was checked above: what fails here is the disk or OpenSSL, not the input.
+  if (!fresh.ok()) return SendError(res, 500, "nothing changed: " + fresh.message());
   const std::string old_serial = HexUpper(old->certificate.SerialBytes(), "");
   const std::string new_serial = HexUpper(fresh->certificate.SerialBytes(), "");
   Audit(ctx, who, "certificate.regenerate", *name,
@@ -385,39 +338,6 @@ void Import(AdminContext& ctx, const httplib::Request& req, httplib::Response& r
             {"notes", notes}});
 }
 
-void ItlFile(AdminContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (!CheckQuery(req, res, {})) return;
-  auto itl = ServedItl(ctx);
-  if (!itl) return SendError(res, 404, NoItl());
-  res.status = 200;
-  res.set_header("Content-Disposition", "attachment; filename=\"ITLFile.tlv\"");
-  res.set_content(std::string(itl->begin(), itl->end()), "application/octet-stream");
-}
-
-// `opencapf itl show` of the served file: text, or with format=json its --json.
-void ShowItl(AdminContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (!CheckQuery(req, res, {"format"})) return;
-  const std::string format = Param(req, "format").value_or("text");
-  if (format != "text" && format != "json") {
-    return SendError(res, 400, "format '" + format + "' is not one of: text, json", "format");
-  }
-  auto itl = ServedItl(ctx);
-  if (!itl) return SendError(res, 404, NoItl());
-  auto list = tlv::Parse(*itl);
-  if (!list.ok()) {
-    return SendError(res, 500,
-                     "the served ITLFile.tlv is not a valid trust list: " + list.message());
-  }
-  const tlv::Verification verification = tlv::Verify(*itl, *list);
-  if (format == "json") {
-    res.status = 200;
-    res.set_content(DumpJson(tlv::ToJson(*itl, *list, verification)) + "\n", "application/json");
-    return;
-  }
-  res.status = 200;
-  res.set_content(tlv::RenderShowItl(*itl, *list, verification), "text/plain; charset=utf-8");
-}
-
 }  // namespace
 
 void RegisterCertificateApi(httplib::Server& server, AdminContext& ctx) {
@@ -441,10 +361,6 @@ void RegisterCertificateApi(httplib::Server& server, AdminContext& ctx) {
               ApiRoute(ctx, [&ctx](Req req, Res res, const Principal& who) {
                 Import(ctx, req, res, who);
               }));
-  server.Get("/api/v1/itl",
-             ApiRoute(ctx, [&ctx](Req req, Res res, const Principal&) { ItlFile(ctx, req, res); }));
-  server.Get("/api/v1/itl/show",
-             ApiRoute(ctx, [&ctx](Req req, Res res, const Principal&) { ShowItl(ctx, req, res); }));
 }
 
 }  // namespace opencapf::admin

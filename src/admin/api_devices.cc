@@ -1,10 +1,8 @@
 // /api/v1/devices: list, add, show, change, schedule, remove and bulk-import phones. The work
 // is device_actions.h's (shared with the page); this file turns JSON into its fields and its
 // results into JSON the way `opencapf device ... --json` writes them.
-#include <algorithm>
-#include <cctype>
-
 #include "admin/api.h"
+#include "admin/device_search.h"
 #include "admin/guard.h"
 #include "admin/http.h"
 #include "store/device_json.h"
@@ -76,12 +74,6 @@ std::optional<BadField> ReadDeviceFields(const nlohmann::json& body, store::Devi
   return std::nullopt;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The device name of a /api/v1/devices/NAME path, canonical; or a 400 sent.
 std::optional<std::string> PathDevice(const httplib::Request& req, httplib::Response& res) {
   auto name = store::NormalizeDeviceName(req.matches[1].str());
@@ -108,32 +100,15 @@ nlohmann::ordered_json Changed(AdminContext& ctx, const ActionDone& done) {
 
 void ListDevices(AdminContext& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!CheckQuery(req, res, {"lsc_status", "operation_status", "auth_string", "q"})) return;
-  store::DeviceFilter filter;
-  if (auto text = Param(req, "lsc_status"); text && !text->empty()) {
-    auto status = store::ParseLscStatus(*text);
-    if (!status.ok()) {
-      SendError(res, 400, status.message() + " (or the words the page shows: Not Installed)",
-                "lsc_status");
-      return;
-    }
-    filter.lsc_status = *status;
-  }
-  if (auto text = Param(req, "operation_status"); text && !text->empty()) {
-    filter.operation_status = *text;
-  }
-  if (auto text = Param(req, "auth_string"); text && !text->empty()) filter.auth_string = *text;
-  const std::string q = Lower(Param(req, "q").value_or(""));
-  auto devices = ctx.store.List(filter);
-  if (!devices.ok()) {
-    SendError(res, 500, "the store cannot be read: " + devices.message());
-    return;
+  auto found = FindDevices(ctx, DeviceQuery::FromRequest(req));
+  if (!found.ok()) {
+    ActionError e = *found.error;
+    if (e.field == "lsc_status") e.message += " (or the words the page shows: Not Installed)";
+    return SendActionError(res, e);
   }
   const std::time_t now = ctx.clock.Now();
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const auto& d : *devices) {
-    if (!q.empty() && Lower(d.name).find(q) == std::string::npos) continue;
-    list.push_back(store::DeviceJson(d, now, false));
-  }
+  for (const auto& d : found.value) list.push_back(store::DeviceJson(d, now, false));
   const std::size_t count = list.size();
   SendJson(res, 200, {{"devices", std::move(list)}, {"count", count}});
 }

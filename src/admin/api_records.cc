@@ -1,12 +1,14 @@
 // /api/v1/report and /api/v1/audit: what the store records, read only. The report is
 // `opencapf report`'s, row for row, in the same three formats.
 #include <charconv>
+#include <variant>
 
 #include "admin/api.h"
 #include "admin/guard.h"
 #include "admin/http.h"
 #include "base/json.h"
 #include "report/report.h"
+#include "store/device_json.h"
 #include "store/time_text.h"
 
 namespace opencapf::admin {
@@ -26,24 +28,18 @@ void Report(AdminContext& ctx, const httplib::Request& req, httplib::Response& r
                          "capf-report.csv)",
                      "format");
   }
-  report::Filter filter;
-  if (auto text = Param(req, "lsc_status"); text && !text->empty()) {
-    auto status = store::ParseLscStatus(*text);
-    if (!status.ok()) return SendError(res, 400, status.message(), "lsc_status");
-    filter.lsc_status = *status;
+  // Read as `opencapf report` reads its options, so the summary's window is the same too.
+  auto read = report::ReadQuery(Trim(Param(req, "lsc_status").value_or("")),
+                                Trim(Param(req, "expiring_within").value_or("")));
+  if (const auto* bad = std::get_if<report::QueryError>(&read)) {
+    // Named as the query parameter, unless the message already starts with it.
+    const std::string message =
+        bad->message.starts_with(bad->field) ? bad->message : bad->field + ": " + bad->message;
+    return SendError(res, 400, message, bad->field);
   }
-  // As `opencapf report`: the window also sets what the summary counts as expiring.
-  std::time_t window = 90 * 86400;
-  if (auto text = Param(req, "expiring_within"); text && !text->empty()) {
-    auto parsed = report::ParseWindow(*text);
-    if (!parsed.ok()) {
-      return SendError(res, 400, "expiring_within: " + parsed.message(), "expiring_within");
-    }
-    filter.expiring_within = *parsed;
-    window = *parsed;
-  }
+  const report::Query& query = std::get<report::Query>(read);
   const std::time_t now = ctx.clock.Now();
-  auto built = report::Build(ctx.store, filter, now, window);
+  auto built = report::Build(ctx.store, query.filter, now, query.window);
   if (!built.ok()) return SendError(res, 500, "the report cannot be built: " + built.message());
   res.status = 200;
   if (format == "csv") {
@@ -75,12 +71,7 @@ void AuditLog(AdminContext& ctx, const httplib::Request& req, httplib::Response&
   }
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const auto& e : *entries) {
-    list.push_back({{"at", store::FormatTime(e.at)},
-                    {"actor", e.actor},
-                    {"peer", e.peer},
-                    {"action", e.action},
-                    {"target", e.target},
-                    {"detail", e.detail}});
+    list.push_back(store::AuditJson(e));
   }
   SendJson(res, 200, {{"entries", std::move(list)}});
 }

@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -440,6 +441,77 @@ TEST(ApiTest, DeviceLifecycleAndFilters) {
   EXPECT_EQ(api.Get("/api/v1/audit?limit=1").json_body["entries"].size(), 1u);
 }
 
+TEST(ApiTest, TheApiAndThePageFindTheSamePhones) {
+  AdminHarness h;
+  Api api = WithToken(h, "search");
+  const auto login = h.LogIn();
+  auto page_client = h.Client();
+  const std::time_t now = h.clock().Now();
+  store::Device installed{.name = "SEP001122334455",
+                          .operation_status = "Upgrade Success",
+                          .lsc_status = store::LscStatus::kInstalled,
+                          .lsc = store::StoredCertificate{.pem = "-",
+                                                          .serial_hex = "5A0F01",
+                                                          .subject = "CN=SEP001122334455",
+                                                          .issuer = "CN=CAPF-test",
+                                                          .not_before = now - 86400,
+                                                          .not_after = now + 400 * 86400}};
+  store::Device failed{.name = "SEP0011223344AA",
+                       .operation_status = std::string(store::kStatusUpgradeLate)};
+  store::Device waiting{.name = "CSFJSMITH",
+                        .operation = store::Operation::kInstall,
+                        .auth = store::AuthMode::kAuthString,
+                        .auth_string = "13572468",
+                        .complete_by = now + 7200,
+                        .operation_status = std::string(store::kStatusPending)};
+  for (const auto& d : {installed, failed, waiting}) ASSERT_TRUE(h.store().Add(d).ok()) << d.name;
+
+  struct Case {
+    std::string query;  ///< already percent-encoded
+    std::vector<std::string> names;
+  };
+  // Blanks around a value (a pasted one) are ignored by both alike.
+  const std::vector<Case> cases = {
+      {"", {"CSFJSMITH", "SEP001122334455", "SEP0011223344AA"}},
+      {"q=44aa", {"SEP0011223344AA"}},
+      {"q=%2044AA%20", {"SEP0011223344AA"}},
+      {"lsc_status=installed", {"SEP001122334455"}},
+      {"lsc_status=%20Not%20Installed%20", {"CSFJSMITH", "SEP0011223344AA"}},
+      {"operation_status=upgrade%20failed", {"SEP0011223344AA"}},
+      {"operation_status=Operation%20Pending%20", {"CSFJSMITH"}},
+      {"auth_string=%2013572468", {"CSFJSMITH"}},
+      {"q=sep&lsc_status=not-installed", {"SEP0011223344AA"}},
+  };
+  const std::regex row("data-device=\"([A-Z0-9]+)\"");
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.query);
+    const Reply listed = api.Get("/api/v1/devices?" + c.query);
+    ASSERT_EQ(listed.status, 200) << listed;
+    EXPECT_EQ(Names(listed.json_body["devices"]), c.names) << "the API";
+
+    auto page = page_client->Get(("/devices?" + c.query).c_str(),
+                                 httplib::Headers{{"Cookie", login.cookie}});
+    ASSERT_TRUE(page);
+    ASSERT_EQ(page->status, 200);
+    std::vector<std::string> shown;
+    for (auto it = std::sregex_iterator(page->body.begin(), page->body.end(), row);
+         it != std::sregex_iterator(); ++it) {
+      shown.push_back((*it)[1]);
+    }
+    EXPECT_EQ(shown, c.names) << "the page";
+  }
+
+  // A status that is not one: the same field at fault, each in its user's words.
+  const Reply bad = api.Get("/api/v1/devices?lsc_status=done");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.field(), "lsc_status");
+  auto bad_page =
+      page_client->Get("/devices?lsc_status=done", httplib::Headers{{"Cookie", login.cookie}});
+  ASSERT_TRUE(bad_page);
+  EXPECT_EQ(bad_page->status, 400);
+  EXPECT_THAT(bad_page->body, HasSubstr("LSC Status: "));
+}
+
 TEST(ApiTest, BulkImportIsAllOrNothing) {
   AdminHarness h;
   Api api = WithToken(h, "import");
@@ -597,7 +669,8 @@ TEST(ApiTest, CertificatesRegenerateCsrAndImport) {
     }
   }
   EXPECT_EQ(by_name["capf"]["in_itl"], true);
-  EXPECT_EQ(by_name["admin"]["in_itl"], false);
+  EXPECT_TRUE(by_name["admin"]["in_itl"].is_null())
+      << "the page's certificate has no place in an ITL";
   EXPECT_EQ(by_name["capf"]["key"], "RSA 2048");
   EXPECT_THAT(list.json_body["previous_capf"], IsEmpty());
 

@@ -1,5 +1,7 @@
 #include "admin/auth.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -67,31 +69,53 @@ std::size_t LoginSessions::size() const {
   return sessions_.size();
 }
 
-std::time_t LoginRateLimiter::WaitFor(const std::string& address, std::time_t now) {
-  std::lock_guard lock(mu_);
-  auto it = failures_.find(address);
-  if (it == failures_.end()) return 0;
-  auto& times = it->second;
-  std::erase_if(times, [&](std::time_t t) { return now - t >= window_; });
-  if (times.empty()) {
-    failures_.erase(it);
-    return 0;
-  }
-  if (static_cast<int>(times.size()) < attempts_) return 0;
-  return std::max<std::time_t>(1, times.front() + window_ - now);
+std::string LoginRateLimiter::ClientKey(const std::string& address) {
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, address.c_str(), &v6) != 1) return address;
+  // An IPv4 address written as IPv6 (::ffff:192.0.2.1) stays one client.
+  if (IN6_IS_ADDR_V4MAPPED(&v6)) return address;
+  std::fill(std::begin(v6.s6_addr) + 8, std::end(v6.s6_addr), 0);
+  char text[INET6_ADDRSTRLEN] = {};
+  ::inet_ntop(AF_INET6, &v6, text, sizeof(text));
+  return std::string(text) + "/64";
 }
 
-void LoginRateLimiter::Failed(const std::string& address, std::time_t now) {
+void LoginRateLimiter::Prune(std::time_t now) {
+  for (auto it = failures_.begin(); it != failures_.end();) {
+    std::erase_if(it->second, [&](std::time_t t) { return now - t >= window_; });
+    it = it->second.empty() ? failures_.erase(it) : std::next(it);
+  }
+  // Still too many (a flood from many addresses): forget the ones whose newest failure is
+  // oldest, so the map's size stays bounded whatever arrives.
+  while (failures_.size() >= kMaxClients) {
+    auto oldest = std::min_element(
+        failures_.begin(), failures_.end(),
+        [](const auto& a, const auto& b) { return a.second.back() < b.second.back(); });
+    failures_.erase(oldest);
+  }
+}
+
+std::time_t LoginRateLimiter::Begin(const std::string& address, std::time_t now) {
+  const std::string key = ClientKey(address);
   std::lock_guard lock(mu_);
-  auto& times = failures_[address];
+  if (failures_.size() >= kMaxClients && !failures_.contains(key)) Prune(now);
+  auto& times = failures_[key];
+  std::erase_if(times, [&](std::time_t t) { return now - t >= window_; });
+  if (static_cast<int>(times.size()) >= attempts_) {
+    return std::max<std::time_t>(1, times.front() + window_ - now);
+  }
   times.push_back(now);
-  // Only the newest `attempts_` matter.
-  if (static_cast<int>(times.size()) > attempts_) times.erase(times.begin());
+  return 0;
 }
 
 void LoginRateLimiter::Succeeded(const std::string& address) {
   std::lock_guard lock(mu_);
-  failures_.erase(address);
+  failures_.erase(ClientKey(address));
+}
+
+std::size_t LoginRateLimiter::clients() const {
+  std::lock_guard lock(mu_);
+  return failures_.size();
 }
 
 Result<std::optional<std::string>> CheckApiToken(store::Store& store, std::string_view token,

@@ -75,19 +75,32 @@ class LoginSessions {
   std::map<std::string, Session, std::less<>> sessions_;
 };
 
-/// Failed logins per address: after `attempts` failures within `window` seconds the address
-/// must wait until the oldest of them is `window` old. Safe from several threads.
+/// Login attempts per client: after `attempts` failures within `window` seconds the client
+/// must wait until the oldest of them is `window` old. An attempt is counted when it BEGINS
+/// (and forgotten when it succeeds), so parallel requests cannot slip extra guesses past the
+/// limit while their passwords are being checked. IPv6 clients are counted by their /64, the
+/// block one host is usually given. At most kMaxClients are tracked; beyond that the oldest go.
+/// Safe from several threads.
 class LoginRateLimiter {
  public:
+  static constexpr std::size_t kMaxClients = 10000;
+
   LoginRateLimiter(int attempts, std::time_t window) : attempts_(attempts), window_(window) {}
 
-  /// 0 when `address` may try now, else the seconds it must wait.
-  std::time_t WaitFor(const std::string& address, std::time_t now);
-  void Failed(const std::string& address, std::time_t now);
+  /// 0 when `address` may try now (the attempt is counted as failed until Succeeded), else the
+  /// seconds it must wait (nothing counted).
+  std::time_t Begin(const std::string& address, std::time_t now);
+  /// The attempt from `address` was right: its failures are forgotten.
   void Succeeded(const std::string& address);
+  std::size_t clients() const;
+
+  /// The key an address is counted under: itself for IPv4, its /64 for IPv6.
+  static std::string ClientKey(const std::string& address);
 
  private:
-  std::mutex mu_;
+  void Prune(std::time_t now);
+
+  mutable std::mutex mu_;
   int attempts_;
   std::time_t window_;
   std::map<std::string, std::vector<std::time_t>> failures_;

@@ -47,20 +47,47 @@ TEST(LoginSessionsTest, EndAfterIdleOrMaximumOrLogout) {
   EXPECT_FALSE(sessions.Find(b.id, kT0).has_value());
 }
 
-TEST(LoginRateLimiterTest, WaitsAfterTooManyFailuresPerAddress) {
+TEST(LoginRateLimiterTest, WaitsAfterTooManyAttemptsPerAddress) {
   LoginRateLimiter limiter(3, 300);
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(limiter.WaitFor("192.0.2.1", kT0 + i), 0);
-    limiter.Failed("192.0.2.1", kT0 + i);
-  }
-  EXPECT_EQ(limiter.WaitFor("192.0.2.1", kT0 + 3), 297) << "until the first failure is 300 s old";
-  EXPECT_EQ(limiter.WaitFor("192.0.2.2", kT0 + 3), 0) << "other addresses are not held up";
-  EXPECT_EQ(limiter.WaitFor("192.0.2.1", kT0 + 300), 0);
-  limiter.Failed("192.0.2.2", kT0);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(limiter.Begin("192.0.2.1", kT0 + i), 0);
+  EXPECT_EQ(limiter.Begin("192.0.2.1", kT0 + 3), 297) << "until the first attempt is 300 s old";
+  EXPECT_EQ(limiter.Begin("192.0.2.1", kT0 + 4), 296) << "a refused attempt is not counted";
+  EXPECT_EQ(limiter.Begin("192.0.2.2", kT0 + 3), 0) << "other addresses are not held up";
+  EXPECT_EQ(limiter.Begin("192.0.2.1", kT0 + 300), 0);
   limiter.Succeeded("192.0.2.2");
-  limiter.Failed("192.0.2.2", kT0);
-  limiter.Failed("192.0.2.2", kT0);
-  EXPECT_EQ(limiter.WaitFor("192.0.2.2", kT0), 0) << "a success forgets earlier failures";
+  EXPECT_EQ(limiter.Begin("192.0.2.2", kT0), 0);
+  EXPECT_EQ(limiter.Begin("192.0.2.2", kT0), 0);
+  EXPECT_EQ(limiter.Begin("192.0.2.2", kT0), 0) << "a success forgets earlier attempts";
+  EXPECT_GT(limiter.Begin("192.0.2.2", kT0), 0);
+}
+
+TEST(LoginRateLimiterTest, AttemptsInFlightCountBeforeTheyAreChecked) {
+  // Ten requests arrive at once; their passwords are checked later. Only three may try.
+  LoginRateLimiter limiter(3, 300);
+  int admitted = 0;
+  for (int i = 0; i < 10; ++i) admitted += limiter.Begin("192.0.2.9", kT0) == 0 ? 1 : 0;
+  EXPECT_EQ(admitted, 3);
+}
+
+TEST(LoginRateLimiterTest, Ipv6IsCountedPerSlash64) {
+  EXPECT_EQ(LoginRateLimiter::ClientKey("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(LoginRateLimiter::ClientKey("192.0.2.1"), "192.0.2.1");
+  EXPECT_EQ(LoginRateLimiter::ClientKey("::ffff:192.0.2.1"), "::ffff:192.0.2.1");
+  LoginRateLimiter limiter(2, 300);
+  EXPECT_EQ(limiter.Begin("2001:db8:1:2::1", kT0), 0);
+  EXPECT_EQ(limiter.Begin("2001:db8:1:2::2", kT0), 0);
+  EXPECT_GT(limiter.Begin("2001:db8:1:2:ffff::3", kT0), 0) << "same /64: one client";
+  EXPECT_EQ(limiter.Begin("2001:db8:1:3::1", kT0), 0);
+}
+
+TEST(LoginRateLimiterTest, StaysBoundedUnderAFloodOfAddresses) {
+  LoginRateLimiter limiter(5, 300);
+  for (std::size_t i = 0; i < LoginRateLimiter::kMaxClients + 500; ++i) {
+    (void)limiter.Begin("10." + std::to_string(i / 65536) + "." + std::to_string(i / 256 % 256) +
+                            "." + std::to_string(i % 256),
+                        kT0 + static_cast<std::time_t>(i / 1000));
+  }
+  EXPECT_LE(limiter.clients(), LoginRateLimiter::kMaxClients);
 }
 
 class TokenTest : public ::testing::Test {

@@ -8,12 +8,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <semaphore>
 #include <string>
 
 #include "admin/auth.h"
 #include "base/bytes.h"
 #include "base/clock.h"
 #include "base/metrics.h"
+#include "base/result.h"
 #include "service/config.h"
 #include "service/data_dir.h"
 #include "store/store.h"
@@ -42,11 +44,15 @@ struct AdminContext {
   /// The services' state now.
   std::function<ServiceState()> services;
   /// Asks the running services to load changed certificate files at once (after a regenerate
-  /// or an import) instead of at the next poll. May be empty.
-  std::function<void(const std::string& why)> reload;
+  /// or an import) instead of at the next poll; an error says why they kept the previous ones.
+  /// May be empty.
+  std::function<Status(const std::string& why)> reload;
 
   LoginSessions sessions{30 * 60, 12 * 3600};
   LoginRateLimiter login_limiter{5, 300};
+  /// Password checks at once: each is a 32 MiB scrypt, and logins need no credentials, so more
+  /// than this wait (503) instead of taking every core and a gigabyte between them.
+  std::counting_semaphore<16> password_checks{2};
 };
 
 }  // namespace opencapf::admin

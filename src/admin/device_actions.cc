@@ -12,12 +12,6 @@ ActionError BadName(const std::string& message) { return {400, "name", message};
 
 ActionError FromEdit(const store::EditError& e) { return {400, e.field, e.message}; }
 
-std::string Join(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& line : lines) out += (out.empty() ? "" : "; ") + line;
-  return out;
-}
-
 }  // namespace
 
 void Audit(AdminContext& ctx, const Principal& who, std::string_view action,
@@ -59,7 +53,8 @@ Outcome<ActionDone> CreateDevice(AdminContext& ctx, const Principal& who, std::s
   if (stored.ok() && *stored) d = **stored;
   done.device = d;
   done.changes = store::DeviceDifferences(store::Device{.name = d.name}, d);
-  Audit(ctx, who, "device.create", d.name, Join(done.changes));
+  Audit(ctx, who, "device.create", d.name,
+        store::DifferencesText(store::Device{.name = d.name}, d));
   return {std::nullopt, std::move(done)};
 }
 
@@ -104,13 +99,16 @@ Outcome<ActionDone> UpdateDevice(AdminContext& ctx, const Principal& who, std::s
       auto again = ctx.store.Get(*normalized);
       const bool raced = again.ok() && *again && (*again)->version != before.version;
       if (raced && attempt < kAttempts) continue;
+      if (again.ok() && !*again) {
+        return {ActionError{404, "name", *normalized + " was removed while it was being changed"}};
+      }
       return {ActionError{raced ? 409 : 500, "", saved.message()}};
     }
     auto stored = ctx.store.Get(*normalized);
     done.device = stored.ok() && *stored ? **stored : after;
     const bool scheduled = changes.operation || changes.complete_by;
     Audit(ctx, who, scheduled ? "device.schedule" : "device.update", *normalized,
-          Join(done.changes));
+          store::DifferencesText(before, done.device));
     return {std::nullopt, std::move(done)};
   }
 }

@@ -14,36 +14,41 @@ bool Changes(const httplib::Request& req) { return req.method != "GET" && req.me
 
 }  // namespace
 
-std::optional<Principal> Authenticate(AdminContext& ctx, const httplib::Request& req) {
+Result<std::optional<Principal>> Authenticate(AdminContext& ctx, const httplib::Request& req) {
   const std::time_t now = ctx.clock.Now();
   const std::string bearer = BearerToken(req);
   if (!bearer.empty()) {
     auto name = CheckApiToken(ctx.store, bearer, now);
-    if (!name.ok()) {
-      spdlog::error("admin: checking an API token: {}", name.message());
-      return std::nullopt;
-    }
-    if (!*name) return std::nullopt;
-    return Principal{Principal::Kind::kToken, **name, "", "", req.remote_addr};
+    if (!name.ok()) return Fail("checking the API token: " + name.message());
+    if (!*name) return std::optional<Principal>();
+    return std::optional<Principal>(
+        Principal{Principal::Kind::kToken, **name, "", "", req.remote_addr});
   }
   const std::string cookie = CookieValue(req, kSessionCookie);
-  if (cookie.empty()) return std::nullopt;
+  if (cookie.empty()) return std::optional<Principal>();
   auto session = ctx.sessions.Find(cookie, now);
-  if (!session) return std::nullopt;
+  if (!session) return std::optional<Principal>();
   // One small read per request: a password changed by `opencapf admin passwd` in another
   // process logs every session out at its next request.
   auto version = AdminPasswordVersion(ctx.store);
-  if (!version.ok() || *version != session->password_version) {
+  if (!version.ok()) return Fail("checking the session: " + version.message());
+  if (*version != session->password_version) {
     ctx.sessions.End(session->id);
-    return std::nullopt;
+    return std::optional<Principal>();
   }
-  return Principal{Principal::Kind::kSession, session->user, session->id, session->csrf,
-                   req.remote_addr};
+  return std::optional<Principal>(Principal{Principal::Kind::kSession, session->user, session->id,
+                                            session->csrf, req.remote_addr});
 }
 
 httplib::Server::Handler ApiRoute(AdminContext& ctx, GuardedHandler handler) {
   return [&ctx, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
-    auto who = Authenticate(ctx, req);
+    auto checked = Authenticate(ctx, req);
+    if (!checked.ok()) {
+      spdlog::error("admin: {} {}: {}", req.method, req.path, checked.message());
+      SendError(res, 500, "the store cannot be read (" + checked.message() + "); try again");
+      return;
+    }
+    const std::optional<Principal>& who = *checked;
     if (!who) {
       res.set_header("WWW-Authenticate", "Bearer realm=\"opencapf\"");
       const bool tried = !BearerToken(req).empty();
@@ -68,7 +73,18 @@ httplib::Server::Handler ApiRoute(AdminContext& ctx, GuardedHandler handler) {
 
 httplib::Server::Handler PageRoute(AdminContext& ctx, GuardedHandler handler) {
   return [&ctx, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
-    auto who = Authenticate(ctx, req);
+    auto checked = Authenticate(ctx, req);
+    if (!checked.ok()) {
+      spdlog::error("admin: {} {}: {}", req.method, req.path, checked.message());
+      res.status = 500;
+      res.set_content(
+          Layout(nullptr, "Server error", Nav::kNone,
+                 "<p class=\"error\" role=\"alert\">The store cannot be read (" +
+                     HtmlEscape(checked.message()) + "). Reload the page in a moment.</p>"),
+          "text/html; charset=utf-8");
+      return;
+    }
+    const std::optional<Principal>& who = *checked;
     if (!who || who->kind != Principal::Kind::kSession) {
       std::string next = req.path;
       res.status = 303;

@@ -23,7 +23,9 @@ httplib::Server::Handler ApiRoute(AdminContext& ctx, GuardedHandler handler);
 /// For pages: a redirect to /login without a session, 403 for a POST without its CSRF token.
 httplib::Server::Handler PageRoute(AdminContext& ctx, GuardedHandler handler);
 
-/// The principal of a request with a valid session or token, if any (no CSRF check).
-std::optional<Principal> Authenticate(AdminContext& ctx, const httplib::Request& req);
+/// The principal of a request with a valid session or token, nullopt when it has neither (no
+/// CSRF check). An error when the store cannot be read: the caller answers 500 and nobody is
+/// logged out for it.
+Result<std::optional<Principal>> Authenticate(AdminContext& ctx, const httplib::Request& req);
 
 }  // namespace opencapf::admin

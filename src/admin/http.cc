@@ -29,9 +29,7 @@ Result<nlohmann::json> ReadJsonObject(const httplib::Request& req,
   if (!body.is_object()) return Fail("the body must be a JSON object ({...})");
   for (const auto& [key, value] : body.items()) {
     if (!allowed.contains(key)) {
-      std::string known;
-      for (const auto& a : allowed) known += (known.empty() ? "" : ", ") + a;
-      return Fail("unknown field '" + key + "'; the fields are: " + known);
+      return Fail("unknown field '" + key + "'; the fields are: " + Join(allowed));
     }
   }
   return body;
@@ -104,6 +102,27 @@ std::string BearerToken(const httplib::Request& req) {
 std::optional<std::string> Param(const httplib::Request& req, const std::string& name) {
   if (!req.has_param(name.c_str())) return std::nullopt;
   return req.get_param_value(name.c_str());
+}
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string Trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return "";
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+std::string Join(const std::set<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
 }
 
 }  // namespace opencapf::admin

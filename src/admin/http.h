@@ -1,7 +1,8 @@
 #pragma once
 
 // Small helpers every handler of the administration server uses: JSON and error responses,
-// reading JSON bodies strictly, HTML escaping, cookies.
+// reading JSON bodies strictly, HTML escaping, cookies, and the few string functions the API
+// and the pages share.
 
 #include <httplib.h>
 
@@ -46,5 +47,14 @@ std::string BearerToken(const httplib::Request& req);
 
 /// A query parameter or form field, or nullopt when absent.
 std::optional<std::string> Param(const httplib::Request& req, const std::string& name);
+
+/// `text` with its letters lower-cased (ASCII), for case-insensitive search.
+std::string Lower(std::string_view text);
+
+/// `text` without leading and trailing blanks.
+std::string Trim(std::string_view text);
+
+/// "a, b, c": the names in their order, for messages that list the choices.
+std::string Join(const std::set<std::string>& names);
 
 }  // namespace opencapf::admin

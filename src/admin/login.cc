@@ -13,12 +13,23 @@ namespace opencapf::admin {
 namespace {
 
 // Where to go after logging in: only a path on this site ("/devices?..."), never another host.
+// Browsers drop tabs and line breaks from a Location header, so "/\t/evil.example" would become
+// "//evil.example": only the characters a path and query of this site use are let through.
 std::string SafeNext(const std::optional<std::string>& next) {
-  if (!next || next->empty() || (*next)[0] != '/' || next->starts_with("//") ||
-      next->find('\\') != std::string::npos) {
+  static const std::string_view kAllowed =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._~?=&%+-";
+  if (!next || next->empty() || next->size() > 512 || (*next)[0] != '/' ||
+      (next->size() > 1 && (*next)[1] == '/') ||
+      next->find_first_not_of(kAllowed) != std::string::npos) {
     return "/";
   }
   return *next;
+}
+
+// What a login attempt may write about its user name: the name typed is not trusted (it may be
+// a password typed in the wrong box, or text made to look like another actor).
+std::string TypedUser(const std::string& user) {
+  return user == kAdminUser ? std::string(kAdminUser) : "(another user name)";
 }
 
 std::string LoginForm(const std::string& csrf, const std::string& next, const std::string& error,
@@ -63,7 +74,8 @@ void ShowLogin(httplib::Response& res, int status, const std::string& next,
 void RegisterLogin(httplib::Server& server, AdminContext& ctx) {
   server.Get("/login", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string next = SafeNext(Param(req, "next"));
-    if (auto who = Authenticate(ctx, req); who && who->kind == Principal::Kind::kSession) {
+    if (auto who = Authenticate(ctx, req);
+        who.ok() && *who && (*who)->kind == Principal::Kind::kSession) {
       res.status = 303;
       res.set_header("Location", next);
       return;
@@ -73,19 +85,12 @@ void RegisterLogin(httplib::Server& server, AdminContext& ctx) {
 
   server.Post("/login", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string next = SafeNext(Param(req, "next"));
-    const std::string user = Param(req, "user").value_or("");
+    std::string user = Param(req, "user").value_or("");
+    if (user.size() > 64) user.clear();  // not a user name; never echoed or logged
     const std::string address = req.remote_addr;
     const std::time_t now = ctx.clock.Now();
-    Principal who{Principal::Kind::kSession, user.empty() ? "?" : user, "", "", address};
+    Principal who{Principal::Kind::kSession, "anonymous", "", "", address};
 
-    if (const std::time_t wait = ctx.login_limiter.WaitFor(address, now); wait > 0) {
-      res.set_header("Retry-After", std::to_string(wait));
-      ShowLogin(res, 429, next,
-                "Too many failed logins from " + address + ". Wait " + std::to_string(wait) +
-                    " seconds, then try again.",
-                user);
-      return;
-    }
     const std::string cookie = CookieValue(req, kLoginCsrfCookie);
     const std::string field = Param(req, std::string(kCsrfField)).value_or("");
     if (cookie.empty() || !pki::ConstantTimeEqual(cookie, field)) {
@@ -96,10 +101,24 @@ void RegisterLogin(httplib::Server& server, AdminContext& ctx) {
                 user);
       return;
     }
+    if (const std::time_t wait = ctx.login_limiter.Begin(address, now); wait > 0) {
+      res.set_header("Retry-After", std::to_string(wait));
+      ShowLogin(res, 429, next,
+                "Too many failed logins from " + address + ". Wait " + std::to_string(wait) +
+                    " seconds, then try again.",
+                user);
+      return;
+    }
     const std::string password = Param(req, "password").value_or("");
     bool right = false;
     if (user == kAdminUser) {
+      if (!ctx.password_checks.try_acquire_for(std::chrono::seconds(2))) {
+        res.set_header("Retry-After", "2");
+        ShowLogin(res, 503, next, "The server is busy checking other logins; try again.", user);
+        return;
+      }
       auto checked = CheckAdminPassword(ctx.store, password);
+      ctx.password_checks.release();
       if (!checked.ok()) {
         spdlog::error("admin: login: {}", checked.message());
         ShowLogin(res, 500, next, checked.message(), user);
@@ -108,14 +127,18 @@ void RegisterLogin(httplib::Server& server, AdminContext& ctx) {
       right = *checked;
     }
     if (!right) {
-      ctx.login_limiter.Failed(address, now);
-      Audit(ctx, who, "login.failed", user, "wrong user name or password");
+      Audit(ctx, who, "login.failed", TypedUser(user), "wrong user name or password");
       ShowLogin(res, 401, next, "Wrong user name or password.", user);
       return;
     }
-    ctx.login_limiter.Succeeded(address);
     auto version = AdminPasswordVersion(ctx.store);
-    auto session = ctx.sessions.Create(kAdminUser, version.ok() ? *version : "", now);
+    if (!version.ok()) {
+      spdlog::error("admin: login: {}", version.message());
+      ShowLogin(res, 500, next, "The store cannot be read: " + version.message(), user);
+      return;
+    }
+    ctx.login_limiter.Succeeded(address);
+    auto session = ctx.sessions.Create(kAdminUser, *version, now);
     who.name = session.user;
     Audit(ctx, who, "login", session.user, "");
     res.status = 303;

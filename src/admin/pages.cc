@@ -2,6 +2,7 @@
 #include "admin/pages.h"
 
 #include <map>
+#include <memory>
 #include <mutex>
 
 #include "admin/http.h"
@@ -13,10 +14,12 @@ namespace opencapf::admin {
 
 void RegisterPages(httplib::Server& server, AdminContext& ctx) {
   RegisterStaticAssets(server);
-  pages::RegisterDashboard(server, ctx);
-  pages::RegisterDeviceList(server, ctx);
-  pages::RegisterDevicePage(server, ctx);
-  pages::RegisterImport(server, ctx);
+  // The handlers hold it: it goes with the routes, when the server goes.
+  auto flashes = std::make_shared<pages::FlashMessages>();
+  pages::RegisterDashboard(server, ctx, flashes);
+  pages::RegisterDeviceList(server, ctx, flashes);
+  pages::RegisterDevicePage(server, ctx, flashes);
+  pages::RegisterImport(server, ctx, flashes);
   pages::RegisterReport(server, ctx);
   pages::RegisterCertificates(server, ctx);
   pages::RegisterItl(server, ctx);
@@ -45,6 +48,11 @@ std::string FieldLabel(std::string_view field) {
       {"rsa_bits", "RSA Key Size (Bits)"},
       {"ec_curve", "EC Key Size (Bits)"},
       {"complete_by", "Operation Completes By"},
+      // The search and report forms'.
+      {"q", "Device Name contains"},
+      {"lsc_status", "LSC Status"},
+      {"operation_status", "Certificate Operation Status"},
+      {"expiring_within", "LSC expiring within"},
   };
   auto it = kLabels.find(field);
   return it == kLabels.end() ? std::string(field) : std::string(it->second);
@@ -103,39 +111,31 @@ std::string InPageWords(std::string message) {
 
 namespace {
 
-// Keyed by session id. Bounded: a flash is taken by the very next page, so only sessions that
-// never came back leave one behind.
+// A flash is taken by the very next page, so only sessions that never came back leave one
+// behind; past this many one of them (the first by session id, an arbitrary one) is dropped.
 constexpr std::size_t kMaxFlashes = 1024;
-
-std::mutex flash_mu;
-std::map<std::string, Flash>& Flashes() {
-  static std::map<std::string, Flash> flashes;
-  return flashes;
-}
 
 }  // namespace
 
-void SetFlash(const Principal& who, Flash flash) {
-  std::lock_guard lock(flash_mu);
-  auto& flashes = Flashes();
-  if (flashes.size() >= kMaxFlashes && !flashes.contains(who.session_id)) {
-    flashes.erase(flashes.begin());
+void FlashMessages::Set(const Principal& who, Flash flash) {
+  std::lock_guard lock(mu_);
+  if (flashes_.size() >= kMaxFlashes && !flashes_.contains(who.session_id)) {
+    flashes_.erase(flashes_.begin());
   }
-  flashes[who.session_id] = std::move(flash);
+  flashes_[who.session_id] = std::move(flash);
 }
 
-std::optional<Flash> TakeFlash(const Principal& who) {
-  std::lock_guard lock(flash_mu);
-  auto& flashes = Flashes();
-  auto it = flashes.find(who.session_id);
-  if (it == flashes.end()) return std::nullopt;
+std::optional<Flash> FlashMessages::Take(const Principal& who) {
+  std::lock_guard lock(mu_);
+  auto it = flashes_.find(who.session_id);
+  if (it == flashes_.end()) return std::nullopt;
   Flash flash = std::move(it->second);
-  flashes.erase(it);
+  flashes_.erase(it);
   return flash;
 }
 
-std::string FlashHtml(const Principal& who) {
-  auto flash = TakeFlash(who);
+std::string FlashMessages::TakeHtml(const Principal& who) {
+  auto flash = Take(who);
   if (!flash) return "";
   std::string html =
       std::string("<div class=\"flash ") + (flash->error ? "flash-error" : "flash-ok") +
@@ -194,21 +194,6 @@ std::string DaysText(long long days_left) {
   }
   if (days_left == 0) return "expires today";
   return std::to_string(days_left) + (days_left == 1 ? " day" : " days");
-}
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-std::string Trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return "";
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(first, last - first + 1));
 }
 
 std::string QueryValue(std::string_view value) {

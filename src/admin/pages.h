@@ -3,11 +3,15 @@
 // What the pages of the administration site share: how they answer, how they spell fields (in
 // CUCM's labels), the one-shot messages shown after a redirect, and the small pieces of HTML
 // several pages draw (selects, status badges). Each page registers its routes from its own
-// pages_*.cc; RegisterPages (routes.h) calls them all.
+// pages_*.cc; RegisterPages (routes.h) calls them all. Lower and Trim are http.h's, shared with
+// the API.
 
 #include <httplib.h>
 
 #include <ctime>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,14 +24,44 @@
 
 namespace opencapf::admin::pages {
 
+// ----- One-shot messages after a redirect -----------------------------------------------------
+
+/// What the last action did, shown once on the next page the session opens.
+struct Flash {
+  bool error = false;
+  std::string title;               ///< "Saved SEP001122334455"
+  std::vector<std::string> lines;  ///< changes, notes, next steps
+};
+
+/// The flashes waiting for their sessions, keyed by session id. One per RegisterPages call, held
+/// by the handlers that show or set them, so it lives as long as the server's routes (and two
+/// servers in one process, as tests run them, never see each other's). Safe from several
+/// threads.
+class FlashMessages {
+ public:
+  /// Keeps `flash` for the session until Take; a newer one replaces it.
+  void Set(const Principal& who, Flash flash);
+  /// The session's flash, removed; nullopt when there is none.
+  std::optional<Flash> Take(const Principal& who);
+  /// The session's flash, removed, as HTML (a role="status" box), or "" when there is none.
+  std::string TakeHtml(const Principal& who);
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, Flash> flashes_;
+};
+
+/// What the pages that set or show flashes hold.
+using Flashes = std::shared_ptr<FlashMessages>;
+
 // ----- Routes, one function per page (pages_*.cc) ---------------------------------------------
 
-void RegisterDashboard(httplib::Server& server, AdminContext& ctx);
+void RegisterDashboard(httplib::Server& server, AdminContext& ctx, Flashes flashes);
 /// /devices, /devices/new, POST /devices.
-void RegisterDeviceList(httplib::Server& server, AdminContext& ctx);
+void RegisterDeviceList(httplib::Server& server, AdminContext& ctx, Flashes flashes);
 /// /devices/{name}, POST /devices/{name}, POST /devices/{name}/delete.
-void RegisterDevicePage(httplib::Server& server, AdminContext& ctx);
-void RegisterImport(httplib::Server& server, AdminContext& ctx);
+void RegisterDevicePage(httplib::Server& server, AdminContext& ctx, Flashes flashes);
+void RegisterImport(httplib::Server& server, AdminContext& ctx, Flashes flashes);
 /// /report and /report.csv.
 void RegisterReport(httplib::Server& server, AdminContext& ctx);
 /// /certificates and /certificates/{name}.pem.
@@ -57,22 +91,6 @@ std::string FieldAtFault(std::string_view field, std::string_view message);
 /// digits"); on the page they read as its labels ("Authentication String '12ab' ...").
 std::string InPageWords(std::string message);
 
-// ----- One-shot messages after a redirect -----------------------------------------------------
-
-/// What the last action did, shown once on the next page the session opens.
-struct Flash {
-  bool error = false;
-  std::string title;               ///< "Saved SEP001122334455"
-  std::vector<std::string> lines;  ///< changes, notes, next steps
-};
-
-/// Keeps `flash` for the session until TakeFlash; a newer one replaces it.
-void SetFlash(const Principal& who, Flash flash);
-/// The session's flash, removed; nullopt when there is none.
-std::optional<Flash> TakeFlash(const Principal& who);
-/// The session's flash as HTML (a role="status" box), or "" when there is none.
-std::string FlashHtml(const Principal& who);
-
 // ----- HTML pieces ----------------------------------------------------------------------------
 
 /// <p class="error" role="alert">message</p>, and each problem as a list item under it.
@@ -93,11 +111,6 @@ std::string OperationStatusClass(std::string_view status);
 std::string TimeText(std::optional<std::time_t> t);
 /// "412 days", "expired 3 days ago", "expires today".
 std::string DaysText(long long days_left);
-
-/// `text` with its letters lower-cased (ASCII), for case-insensitive search.
-std::string Lower(std::string_view text);
-/// `text` without leading and trailing blanks.
-std::string Trim(std::string_view text);
 
 /// `value` percent-encoded for a query string.
 std::string QueryValue(std::string_view value);

@@ -70,6 +70,8 @@ std::string InvalidAttributes(const std::string& field, const std::string& inval
                                 : "";
 }
 
+// The hint's id is the field's name + "-hint": app.js rewrites "auth_string-hint" after
+// Generate String, so the two must keep agreeing.
 std::string Row(const std::string& field, const std::string& control,
                 const std::string& hint = {}) {
   return "<tr><th><label for=\"" + field + "\">" + FieldLabel(field) + "</label></th><td>" +

@@ -7,19 +7,12 @@
 #include "admin/http.h"
 #include "admin/layout.h"
 #include "admin/pages.h"
-#include "base/bytes.h"
+#include "admin/served_itl.h"
 #include "service/certificates.h"
 
 namespace opencapf::admin::pages {
 
 namespace {
-
-std::optional<Bytes> ServedItl(AdminContext& ctx) {
-  if (!ctx.served_itl) return std::nullopt;
-  auto served = ctx.served_itl();
-  if (!served) return std::nullopt;
-  return *served;
-}
 
 std::string InItl(const std::string& in_itl) {
   if (in_itl == "yes") return "Yes";
@@ -33,7 +26,7 @@ void RegisterCertificates(httplib::Server& server, AdminContext& ctx) {
   server.Get("/certificates", PageRoute(ctx, [&ctx](const httplib::Request&, httplib::Response& res,
                                                     const Principal& who) {
                const int warn_days = ctx.config.expiry.warn_days;
-               auto infos = service::DescribeCertificates(ctx.dir, ServedItl(ctx), ctx.clock);
+               auto infos = DescribeCertificates(ctx);
                if (!infos.ok()) {
                  spdlog::error("admin: /certificates: {}", infos.message());
                  SendHtml(res, 500,

@@ -5,8 +5,8 @@
 #include "admin/http.h"
 #include "admin/layout.h"
 #include "admin/pages.h"
+#include "admin/served_itl.h"
 #include "report/report.h"
-#include "service/certificates.h"
 #include "store/device_edit.h"
 
 namespace opencapf::admin::pages {
@@ -14,8 +14,8 @@ namespace opencapf::admin::pages {
 namespace {
 
 constexpr std::time_t kDay = 86400;
-// The CAPF report's window for LSCs: what the dashboard calls "expiring soon".
-constexpr long long kLscWarnDays = 90;
+// The CAPF report's default window for LSCs: what the dashboard calls "expiring soon".
+constexpr long long kLscWarnDays = report::kDefaultExpiringWindow / kDay;
 
 std::string Services(const AdminContext& ctx) {
   std::string html = "<h2>Services</h2>\n";
@@ -86,11 +86,7 @@ std::string ServiceCertificates(AdminContext& ctx) {
   const int warn_days = ctx.config.expiry.warn_days;
   std::string html =
       "<h2>Service certificates expiring within " + std::to_string(warn_days) + " days</h2>\n";
-  std::optional<Bytes> itl;
-  if (ctx.served_itl) {
-    if (auto served = ctx.served_itl()) itl = *served;
-  }
-  auto infos = service::DescribeCertificates(ctx.dir, itl, ctx.clock);
+  auto infos = DescribeCertificates(ctx);
   if (!infos.ok()) return html + ErrorBox(infos.message());
   std::string rows;
   for (const auto& i : *infos) {
@@ -150,11 +146,11 @@ std::string ExpiringLscs(const report::Report& r, std::time_t now) {
 
 }  // namespace
 
-void RegisterDashboard(httplib::Server& server, AdminContext& ctx) {
-  server.Get("/", PageRoute(ctx, [&ctx](const httplib::Request&, httplib::Response& res,
-                                        const Principal& who) {
+void RegisterDashboard(httplib::Server& server, AdminContext& ctx, Flashes flashes) {
+  server.Get("/", PageRoute(ctx, [&ctx, flashes](const httplib::Request&, httplib::Response& res,
+                                                 const Principal& who) {
                const std::time_t now = ctx.clock.Now();
-               std::string body = FlashHtml(who) + Services(ctx);
+               std::string body = flashes->TakeHtml(who) + Services(ctx);
                auto built = report::Build(ctx.store, {}, now, kLscWarnDays * kDay);
                if (!built.ok()) {
                  spdlog::error("admin: dashboard: {}", built.message());

@@ -57,12 +57,15 @@ std::string History(const std::vector<store::Event>& events) {
   return html + "</tbody></table>\n";
 }
 
-std::string DevicePage(AdminContext& ctx, const Principal& who, const store::Device& d,
-                       const CapfForm& form, const FormError& save_error,
-                       const FormError& delete_error) {
+// `form` is drawn over `d`'s status, certificates and history; `version` is the version of the
+// device the form's values were read from, posted back so a save can tell whether the device
+// changed since (see the POST handler).
+std::string DevicePage(AdminContext& ctx, FlashMessages& flashes, const Principal& who,
+                       const store::Device& d, const CapfForm& form, std::int64_t version,
+                       const FormError& save_error, const FormError& delete_error) {
   const std::time_t now = ctx.clock.Now();
   const std::string name = HtmlEscape(d.name);
-  std::string body = FlashHtml(who);
+  std::string body = flashes.TakeHtml(who);
   body += "<p><a href=\"/devices\">&larr; Phones</a></p>\n";
   body +=
       "<table class=\"fields\" id=\"device-information\"><tbody>\n<tr><th>Device "
@@ -72,7 +75,8 @@ std::string DevicePage(AdminContext& ctx, const Principal& who, const store::Dev
       "</td></tr>\n</tbody></table>\n";
 
   body += "<form method=\"post\" action=\"/devices/" + name + "\" id=\"capf-form\">\n" +
-          CsrfField(who) + "\n<section class=\"capf\" id=\"capf-information\">\n" +
+          CsrfField(who) + "\n<input type=\"hidden\" name=\"version\" id=\"version\" value=\"" +
+          std::to_string(version) + "\">\n<section class=\"capf\" id=\"capf-information\">\n" +
           "<h2>CAPF Information</h2>\n" + save_error.html + "<table class=\"fields\"><tbody>\n" +
           CapfFieldRows(form, save_error.field) +
           "<tr><th>Certificate Operation Status</th><td><span id=\"operation-status\" class=\"" +
@@ -169,37 +173,85 @@ std::string NextStep(const AdminContext& ctx, const store::Device& d) {
   return out;
 }
 
+/// The device as it is now, after a save found it changed since the form was drawn: the form
+/// shows the stored values (not the posted ones, which may be what the device was before), so
+/// saving again changes only what the user changes then.
+void ChangedMeanwhile(AdminContext& ctx, FlashMessages& flashes, const Principal& who,
+                      const store::Device& now, const std::string& why, httplib::Response& res) {
+  const std::string message = now.name + " changed since you opened this page (" + why +
+                              "; nothing was saved); here it is as it is now: check and save again";
+  SendHtml(res, 409,
+           DevicePage(ctx, flashes, who, now, FormFromDevice(now), now.version,
+                      {ErrorBox(message), ""}, {}));
+}
+
+/// 404 for a device removed by someone else while its page was open.
+void DeletedMeanwhile(const Principal& who, const std::string& name, httplib::Response& res) {
+  SendHtml(res, 404,
+           ErrorPage(who, "No such phone",
+                     name + " was deleted while its page was open (by another administrator, "
+                            "the API or the CLI); nothing was saved. Add it again with Add Phone "
+                            "on the Phones page if it is still needed."));
+}
+
 }  // namespace
 
-void RegisterDevicePage(httplib::Server& server, AdminContext& ctx) {
+void RegisterDevicePage(httplib::Server& server, AdminContext& ctx, Flashes flashes) {
   server.Get(R"(/devices/([^/]+))",
-             PageRoute(ctx, [&ctx](const httplib::Request& req, httplib::Response& res,
-                                   const Principal& who) {
+             PageRoute(ctx, [&ctx, flashes](const httplib::Request& req, httplib::Response& res,
+                                            const Principal& who) {
                auto d = Find(ctx, who, req.matches[1], res);
                if (!d) return;
-               SendHtml(res, 200, DevicePage(ctx, who, *d, FormFromDevice(*d), {}, {}));
+               SendHtml(res, 200,
+                        DevicePage(ctx, *flashes, who, *d, FormFromDevice(*d), d->version, {}, {}));
              }));
 
   server.Post(
-      R"(/devices/([^/]+))", PageRoute(ctx, [&ctx](const httplib::Request& req,
-                                                   httplib::Response& res, const Principal& who) {
+      R"(/devices/([^/]+))",
+      PageRoute(ctx, [&ctx, flashes](const httplib::Request& req, httplib::Response& res,
+                                     const Principal& who) {
         auto d = Find(ctx, who, req.matches[1], res);
         if (!d) return;
+        // Only what differs from the device as the page showed it is saved. Compared with a
+        // device that changed since (the phone finished its Install/Upgrade, so the operation
+        // went back to none), the page's old values would look like changes and schedule again.
+        // A post without the field (made by hand) is compared with the device as it is now.
+        const std::optional<std::string> opened = Param(req, "version");
+        if (opened && Trim(*opened) != std::to_string(d->version)) {
+          ChangedMeanwhile(ctx, *flashes, who, *d,
+                           "last changed " + TimeText(d->updated) +
+                               "; its Certificate Operation Status is now " + d->operation_status,
+                           res);
+          return;
+        }
         const CapfForm form = FormFromRequest(req, FormFromDevice(*d));
         const store::DeviceFieldText fields = FieldsToChange(form, &*d);
         if (!fields.any()) {
-          SetFlash(who, {false, "Nothing to save: " + d->name + " already has these values", {}});
+          flashes->Set(who,
+                       {false, "Nothing to save: " + d->name + " already has these values", {}});
           SeeOther(res, "/devices/" + d->name);
           return;
         }
         auto done = UpdateDevice(ctx, who, d->name, fields, FieldLabel);
         if (!done.ok()) {
           const ActionError& e = *done.error;
+          if (e.status == 404) return DeletedMeanwhile(who, d->name, res);
+          if (e.status == 409) {
+            // The server kept changing it while this was saved: show it as it is now.
+            auto now = ctx.store.Get(d->name);
+            if (now.ok() && !*now) return DeletedMeanwhile(who, d->name, res);
+            if (now.ok()) {
+              return ChangedMeanwhile(
+                  ctx, *flashes, who, **now,
+                  "it kept changing while it was being saved, last at " + TimeText((*now)->updated),
+                  res);
+            }
+          }
           const std::string message = InPageWords(e.message) +
                                       ". Nothing was saved; correct the field and Save "
                                       "again.";
-          SendHtml(res, e.status >= 500 ? 500 : (e.status == 404 ? 404 : 400),
-                   DevicePage(ctx, who, *d, form,
+          SendHtml(res, e.status >= 500 ? 500 : e.status,
+                   DevicePage(ctx, *flashes, who, *d, form, d->version,
                               {ErrorBox(message), FieldAtFault(e.field, e.message)}, {}));
           return;
         }
@@ -213,36 +265,44 @@ void RegisterDevicePage(httplib::Server& server, AdminContext& ctx) {
             v.device.operation != store::Operation::kNone) {
           flash.lines.push_back(NextStep(ctx, v.device));
         }
-        SetFlash(who, std::move(flash));
+        flashes->Set(who, std::move(flash));
         SeeOther(res, "/devices/" + d->name);
       }));
 
-  server.Post(
-      R"(/devices/([^/]+)/delete)",
-      PageRoute(
-          ctx, [&ctx](const httplib::Request& req, httplib::Response& res, const Principal& who) {
-            auto d = Find(ctx, who, req.matches[1], res);
-            if (!d) return;
-            if (Param(req, "confirm").value_or("") != "yes") {
-              SendHtml(res, 400,
-                       DevicePage(ctx, who, *d, FormFromDevice(*d), {},
-                                  {ErrorBox("Tick \"Yes, delete " + d->name +
-                                            "\" to confirm; nothing was deleted."),
-                                   "confirm"}));
-              return;
-            }
-            auto done = DeleteDevice(ctx, who, d->name);
-            if (!done.ok()) {
-              const ActionError& e = *done.error;
-              SendHtml(res, e.status >= 500 ? 500 : 400,
-                       DevicePage(ctx, who, *d, FormFromDevice(*d), {}, {ErrorBox(e.message), ""}));
-              return;
-            }
-            Flash flash{false, "Deleted " + d->name, {}};
-            for (const auto& n : done.value.notes) flash.lines.push_back("Note: " + n);
-            SetFlash(who, std::move(flash));
-            SeeOther(res, "/devices");
-          }));
+  server.Post(R"(/devices/([^/]+)/delete)",
+              PageRoute(ctx, [&ctx, flashes](const httplib::Request& req, httplib::Response& res,
+                                             const Principal& who) {
+                auto d = Find(ctx, who, req.matches[1], res);
+                if (!d) return;
+                if (Param(req, "confirm").value_or("") != "yes") {
+                  SendHtml(res, 400,
+                           DevicePage(ctx, *flashes, who, *d, FormFromDevice(*d), d->version, {},
+                                      {ErrorBox("Tick \"Yes, delete " + d->name +
+                                                "\" to confirm; nothing was deleted."),
+                                       "confirm"}));
+                  return;
+                }
+                auto done = DeleteDevice(ctx, who, d->name);
+                if (!done.ok()) {
+                  const ActionError& e = *done.error;
+                  if (e.status == 404) {
+                    SendHtml(
+                        res, 404,
+                        ErrorPage(who, "No such phone",
+                                  d->name + " was already deleted (by another administrator, the "
+                                            "API or the CLI) while its page was open."));
+                    return;
+                  }
+                  SendHtml(res, e.status >= 500 ? 500 : e.status,
+                           DevicePage(ctx, *flashes, who, *d, FormFromDevice(*d), d->version, {},
+                                      {ErrorBox(e.message), ""}));
+                  return;
+                }
+                Flash flash{false, "Deleted " + d->name, {}};
+                for (const auto& n : done.value.notes) flash.lines.push_back("Note: " + n);
+                flashes->Set(who, std::move(flash));
+                SeeOther(res, "/devices");
+              }));
 }
 
 }  // namespace opencapf::admin::pages

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "admin/device_actions.h"
+#include "admin/device_search.h"
 #include "admin/guard.h"
 #include "admin/http.h"
 #include "admin/layout.h"
@@ -16,17 +17,7 @@ namespace {
 
 using Options = std::vector<std::pair<std::string, std::string>>;
 
-struct Search {
-  std::string q, lsc_status, operation_status, auth_string;
-};
-
-Search ReadSearch(const httplib::Request& req) {
-  return {Trim(Param(req, "q").value_or("")), Trim(Param(req, "lsc_status").value_or("")),
-          Trim(Param(req, "operation_status").value_or("")),
-          Trim(Param(req, "auth_string").value_or(""))};
-}
-
-std::string SearchForm(const Search& s) {
+std::string SearchForm(const DeviceQuery& s) {
   Options lsc = {{"", "Any"}};
   for (auto st : {store::LscStatus::kInstalled, store::LscStatus::kNotInstalled,
                   store::LscStatus::kPending}) {
@@ -100,61 +91,39 @@ std::string NewDeviceForm(const Principal& who, const std::string& name, const C
 
 }  // namespace
 
-void RegisterDeviceList(httplib::Server& server, AdminContext& ctx) {
-  server.Get("/devices", PageRoute(ctx, [&ctx](const httplib::Request& req, httplib::Response& res,
-                                               const Principal& who) {
-               const Search s = ReadSearch(req);
-               store::DeviceFilter filter;
-               std::string problem;
-               if (!s.lsc_status.empty()) {
-                 auto status = store::ParseLscStatus(s.lsc_status);
-                 if (status.ok()) {
-                   filter.lsc_status = *status;
-                 } else {
-                   problem = "LSC Status: " + status.message();
-                 }
-               }
-               if (!s.operation_status.empty()) filter.operation_status = s.operation_status;
-               if (!s.auth_string.empty()) filter.auth_string = s.auth_string;
-
-               std::string body = FlashHtml(who) +
-                                  "<div class=\"actions\"><a class=\"button primary\" "
-                                  "href=\"/devices/new\" id=\"add-phone\">Add Phone</a> <a "
-                                  "class=\"button\" href=\"/import\">Bulk Import</a></div>\n" +
-                                  SearchForm(s);
-               if (!problem.empty()) {
-                 body += ErrorBox(problem);
-                 SendHtml(res, 400, Layout(&who, "Phones", Nav::kDevices, body));
-                 return;
-               }
-               auto listed = ctx.store.List(filter);
-               if (!listed.ok()) {
-                 spdlog::error("admin: /devices: {}", listed.message());
-                 body += ErrorBox("The device store could not be read: " + listed.message());
-                 SendHtml(res, 500, Layout(&who, "Phones", Nav::kDevices, body));
-                 return;
-               }
-               std::vector<store::Device> shown;
-               const std::string needle = Lower(s.q);
-               for (auto& d : *listed) {
-                 if (needle.empty() || Lower(d.name).find(needle) != std::string::npos) {
-                   shown.push_back(std::move(d));
-                 }
-               }
-               const bool filtered = !s.q.empty() || !s.lsc_status.empty() ||
-                                     !s.operation_status.empty() || !s.auth_string.empty();
-               body += "<p id=\"result-count\">" + std::to_string(shown.size()) +
-                       (shown.size() == 1 ? " phone" : " phones") + (filtered ? " match." : ".") +
-                       "</p>\n";
-               if (shown.empty()) {
-                 body += filtered ? "<p>No phone matches these conditions.</p>\n"
-                                  : "<p>No phones yet: <a href=\"/devices/new\">add one</a> or "
-                                    "<a href=\"/import\">import a CSV file</a>.</p>\n";
-               } else {
-                 body += DeviceRows(shown, ctx.clock.Now());
-               }
-               SendHtml(res, 200, Layout(&who, "Phones", Nav::kDevices, body));
-             }));
+void RegisterDeviceList(httplib::Server& server, AdminContext& ctx, Flashes flashes) {
+  server.Get(
+      "/devices", PageRoute(ctx, [&ctx, flashes](const httplib::Request& req,
+                                                 httplib::Response& res, const Principal& who) {
+        const DeviceQuery s = DeviceQuery::FromRequest(req);
+        std::string body = flashes->TakeHtml(who) +
+                           "<div class=\"actions\"><a class=\"button primary\" "
+                           "href=\"/devices/new\" id=\"add-phone\">Add Phone</a> <a "
+                           "class=\"button\" href=\"/import\">Bulk Import</a></div>\n" +
+                           SearchForm(s);
+        auto found = FindDevices(ctx, s);
+        if (!found.ok()) {
+          const ActionError& e = *found.error;
+          if (e.status >= 500) spdlog::error("admin: /devices: {}", e.message);
+          body += ErrorBox(e.field.empty() ? "The phones could not be listed: " + e.message
+                                           : FieldLabel(e.field) + ": " + e.message);
+          SendHtml(res, e.status >= 500 ? 500 : 400, Layout(&who, "Phones", Nav::kDevices, body));
+          return;
+        }
+        const std::vector<store::Device>& shown = found.value;
+        const bool filtered = s.any();
+        body += "<p id=\"result-count\">" + std::to_string(shown.size()) +
+                (shown.size() == 1 ? " phone" : " phones") + (filtered ? " match." : ".") +
+                "</p>\n";
+        if (shown.empty()) {
+          body += filtered ? "<p>No phone matches these conditions.</p>\n"
+                           : "<p>No phones yet: <a href=\"/devices/new\">add one</a> or "
+                             "<a href=\"/import\">import a CSV file</a>.</p>\n";
+        } else {
+          body += DeviceRows(shown, ctx.clock.Now());
+        }
+        SendHtml(res, 200, Layout(&who, "Phones", Nav::kDevices, body));
+      }));
 
   server.Get(
       "/devices/new",
@@ -164,8 +133,9 @@ void RegisterDeviceList(httplib::Server& server, AdminContext& ctx) {
             Layout(&who, "Add Phone", Nav::kDevices, NewDeviceForm(who, "", CapfForm{}, "", "")));
       }));
 
-  server.Post("/devices", PageRoute(ctx, [&ctx](const httplib::Request& req, httplib::Response& res,
-                                                const Principal& who) {
+  server.Post("/devices",
+              PageRoute(ctx, [&ctx, flashes](const httplib::Request& req, httplib::Response& res,
+                                             const Principal& who) {
                 const std::string name = Trim(Param(req, "name").value_or(""));
                 const CapfForm form = FormFromRequest(req, CapfForm{});
                 auto done = CreateDevice(ctx, who, name, FieldsToChange(form, nullptr), FieldLabel);
@@ -190,7 +160,7 @@ void RegisterDeviceList(httplib::Server& server, AdminContext& ctx) {
                 }
                 Flash flash{false, "Added " + done.value.device.name, {}};
                 for (const auto& n : done.value.notes) flash.lines.push_back("Note: " + n);
-                SetFlash(who, std::move(flash));
+                flashes->Set(who, std::move(flash));
                 SeeOther(res, "/devices/" + done.value.device.name);
               }));
 }

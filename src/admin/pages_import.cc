@@ -45,58 +45,57 @@ std::string ImportForm(const Principal& who, const std::string& csv, const std::
 
 }  // namespace
 
-void RegisterImport(httplib::Server& server, AdminContext& ctx) {
-  server.Get(
-      "/import",
-      PageRoute(ctx, [](const httplib::Request&, httplib::Response& res, const Principal& who) {
-        SendHtml(
-            res, 200,
-            Layout(&who, "Bulk Import", Nav::kImport, FlashHtml(who) + ImportForm(who, "", "")));
-      }));
+void RegisterImport(httplib::Server& server, AdminContext& ctx, Flashes flashes) {
+  server.Get("/import", PageRoute(ctx, [flashes](const httplib::Request&, httplib::Response& res,
+                                                 const Principal& who) {
+               SendHtml(res, 200,
+                        Layout(&who, "Bulk Import", Nav::kImport,
+                               flashes->TakeHtml(who) + ImportForm(who, "", "")));
+             }));
 
-  server.Post("/import", PageRoute(ctx, [&ctx](const httplib::Request& req, httplib::Response& res,
-                                               const Principal& who) {
-                // A multipart form (the page's) carries its fields in `files`; a plain one in
-                // the parameters.
-                std::string pasted, uploaded;
-                if (req.is_multipart_form_data()) {
-                  if (req.has_file("csv")) pasted = req.get_file_value("csv").content;
-                  if (req.has_file("file")) uploaded = req.get_file_value("file").content;
-                } else {
-                  pasted = Param(req, "csv").value_or("");
-                }
-                const bool use_file = !Trim(uploaded).empty();
-                const std::string& csv = use_file ? uploaded : pasted;
-                if (Trim(csv).empty()) {
-                  SendHtml(res, 400,
-                           Layout(&who, "Bulk Import", Nav::kImport,
-                                  ImportForm(who, pasted,
-                                             ErrorBox("Nothing to import: choose a CSV file or "
-                                                      "paste its lines, starting with the header "
-                                                      "line (name,operation,...)."))));
-                  return;
-                }
-                auto done = ImportDevices(ctx, who, csv);
-                if (!done.ok()) {
-                  const ActionError& e = *done.error;
-                  std::string message = e.message;
-                  if (message.rfind("nothing imported", 0) == 0) message[0] = 'N';
-                  if (use_file) message = "The file: " + message;
-                  SendHtml(res, e.status >= 500 ? 500 : (e.status == 409 ? 409 : 400),
-                           Layout(&who, "Bulk Import", Nav::kImport,
-                                  ImportForm(who, pasted, ErrorBox(message, e.problems))));
-                  return;
-                }
-                Flash flash{false,
-                            "Imported " + std::to_string(done.value.added) +
-                                (done.value.added == 1 ? " phone" : " phones") + ", " +
-                                std::to_string(done.value.scheduled) +
-                                " with an operation scheduled",
-                            {}};
-                for (const auto& n : done.value.notes) flash.lines.push_back("Note: " + n);
-                SetFlash(who, std::move(flash));
-                SeeOther(res, "/devices");
-              }));
+  server.Post(
+      "/import", PageRoute(ctx, [&ctx, flashes](const httplib::Request& req, httplib::Response& res,
+                                                const Principal& who) {
+        // A multipart form (the page's) carries its fields in `files`; a plain one in
+        // the parameters.
+        std::string pasted, uploaded;
+        if (req.is_multipart_form_data()) {
+          if (req.has_file("csv")) pasted = req.get_file_value("csv").content;
+          if (req.has_file("file")) uploaded = req.get_file_value("file").content;
+        } else {
+          pasted = Param(req, "csv").value_or("");
+        }
+        const bool use_file = !Trim(uploaded).empty();
+        const std::string& csv = use_file ? uploaded : pasted;
+        if (Trim(csv).empty()) {
+          SendHtml(res, 400,
+                   Layout(&who, "Bulk Import", Nav::kImport,
+                          ImportForm(who, pasted,
+                                     ErrorBox("Nothing to import: choose a CSV file or "
+                                              "paste its lines, starting with the header "
+                                              "line (name,operation,...)."))));
+          return;
+        }
+        auto done = ImportDevices(ctx, who, csv);
+        if (!done.ok()) {
+          const ActionError& e = *done.error;
+          std::string message = e.message;
+          if (message.rfind("nothing imported", 0) == 0) message[0] = 'N';
+          if (use_file) message = "The file: " + message;
+          SendHtml(res, e.status >= 500 ? 500 : (e.status == 409 ? 409 : 400),
+                   Layout(&who, "Bulk Import", Nav::kImport,
+                          ImportForm(who, pasted, ErrorBox(message, e.problems))));
+          return;
+        }
+        Flash flash{false,
+                    "Imported " + std::to_string(done.value.added) +
+                        (done.value.added == 1 ? " phone" : " phones") + ", " +
+                        std::to_string(done.value.scheduled) + " with an operation scheduled",
+                    {}};
+        for (const auto& n : done.value.notes) flash.lines.push_back("Note: " + n);
+        flashes->Set(who, std::move(flash));
+        SeeOther(res, "/devices");
+      }));
 }
 
 }  // namespace opencapf::admin::pages

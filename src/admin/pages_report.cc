@@ -3,6 +3,8 @@
 // report::Build, so they give the same rows.
 #include <spdlog/spdlog.h>
 
+#include <variant>
+
 #include "admin/guard.h"
 #include "admin/http.h"
 #include "admin/layout.h"
@@ -13,15 +15,11 @@ namespace opencapf::admin::pages {
 
 namespace {
 
-constexpr std::time_t kDay = 86400;
-constexpr std::time_t kDefaultWindow = 90 * kDay;
-
 struct ReportQuery {
   std::string lsc_status, expiring_within;  ///< as typed
-  report::Filter filter;
-  std::time_t window = kDefaultWindow;
+  report::Query query;
   std::string problem;  ///< what could not be read, or empty
-  std::string field;    ///< which field
+  std::string field;    ///< which field (its API name)
 
   /// The query string that gives the same report ("lsc_status=installed&...").
   std::string QueryString() const {
@@ -34,28 +32,18 @@ struct ReportQuery {
   }
 };
 
+// Read as `opencapf report` and the API read theirs (report::ReadQuery); a problem names the
+// field by the form's label.
 ReportQuery ReadQuery(const httplib::Request& req) {
   ReportQuery q;
   q.lsc_status = Trim(Param(req, "lsc_status").value_or(""));
   q.expiring_within = Trim(Param(req, "expiring_within").value_or(""));
-  if (!q.lsc_status.empty()) {
-    auto status = store::ParseLscStatus(q.lsc_status);
-    if (status.ok()) {
-      q.filter.lsc_status = *status;
-    } else {
-      q.problem = "LSC Status: " + status.message();
-      q.field = "lsc_status";
-    }
-  }
-  if (!q.expiring_within.empty()) {
-    auto window = report::ParseWindow(q.expiring_within);
-    if (window.ok()) {
-      q.filter.expiring_within = *window;
-      q.window = *window;
-    } else {
-      q.problem = "Expiring within: " + window.message();
-      q.field = "expiring_within";
-    }
+  auto read = report::ReadQuery(q.lsc_status, q.expiring_within);
+  if (const auto* bad = std::get_if<report::QueryError>(&read)) {
+    q.problem = FieldLabel(bad->field) + ": " + bad->message;
+    q.field = bad->field;
+  } else {
+    q.query = std::get<report::Query>(read);
   }
   return q;
 }
@@ -76,16 +64,6 @@ std::string FilterForm(const ReportQuery& q) {
          "></label>\n<button type=\"submit\" class=\"primary\">Show</button> <a "
          "href=\"/report\">Clear</a>\n</form>\n<p class=\"hint\">Expiring within: 90d, 12w, 36h "
          "or 3600s; expired LSCs are included.</p>\n";
-}
-
-// The sentence `opencapf report` ends with, so the page and the terminal read the same.
-std::string SummaryLine(const report::Summary& s) {
-  return std::to_string(s.devices) + " devices: " + std::to_string(s.installed) + " Installed, " +
-         std::to_string(s.not_installed) + " Not Installed, " + std::to_string(s.pending) +
-         " Pending; " + std::to_string(s.operations_pending) + " operations pending, " +
-         std::to_string(s.operations_failed) + " failed; " + std::to_string(s.expiring) +
-         " LSCs expire within " + std::to_string(s.expiring_window / kDay) + " days (" +
-         std::to_string(s.expired) + " already expired)";
 }
 
 std::string Rows(const report::Report& r) {
@@ -130,7 +108,8 @@ void RegisterReport(httplib::Server& server, AdminContext& ctx) {
                  SendHtml(res, 400, Layout(&who, "CAPF Report", Nav::kReport, body));
                  return;
                }
-               auto built = report::Build(ctx.store, q.filter, ctx.clock.Now(), q.window);
+               auto built =
+                   report::Build(ctx.store, q.query.filter, ctx.clock.Now(), q.query.window);
                if (!built.ok()) {
                  spdlog::error("admin: /report: {}", built.message());
                  body += ErrorBox("The device store could not be read: " + built.message());
@@ -139,7 +118,7 @@ void RegisterReport(httplib::Server& server, AdminContext& ctx) {
                }
                const std::string query = q.QueryString();
                body += "<p class=\"summary\" id=\"summary\">" +
-                       HtmlEscape(SummaryLine(built->summary)) +
+                       HtmlEscape(report::SummaryLine(built->summary)) +
                        "</p>\n<div class=\"actions\"><a class=\"button\" id=\"download-csv\" "
                        "href=\"/report.csv" +
                        HtmlEscape(query.empty() ? "" : "?" + query) +
@@ -148,23 +127,23 @@ void RegisterReport(httplib::Server& server, AdminContext& ctx) {
                SendHtml(res, 200, Layout(&who, "CAPF Report", Nav::kReport, body));
              }));
 
-  server.Get(R"(/report\.csv)",
-             PageRoute(ctx, [&ctx](const httplib::Request& req, httplib::Response& res,
-                                   const Principal& who) {
-               const ReportQuery q = ReadQuery(req);
-               if (!q.problem.empty()) {
-                 SendHtml(res, 400, ErrorPage(who, "CAPF Report", q.problem));
-                 return;
-               }
-               auto built = report::Build(ctx.store, q.filter, ctx.clock.Now(), q.window);
-               if (!built.ok()) {
-                 SendHtml(res, 500, ErrorPage(who, "CAPF Report", built.message()));
-                 return;
-               }
-               res.status = 200;
-               res.set_header("Content-Disposition", "attachment; filename=\"capf-report.csv\"");
-               res.set_content(report::RenderCsv(*built), "text/csv; charset=utf-8");
-             }));
+  server.Get(
+      R"(/report\.csv)", PageRoute(ctx, [&ctx](const httplib::Request& req, httplib::Response& res,
+                                               const Principal& who) {
+        const ReportQuery q = ReadQuery(req);
+        if (!q.problem.empty()) {
+          SendHtml(res, 400, ErrorPage(who, "CAPF Report", q.problem));
+          return;
+        }
+        auto built = report::Build(ctx.store, q.query.filter, ctx.clock.Now(), q.query.window);
+        if (!built.ok()) {
+          SendHtml(res, 500, ErrorPage(who, "CAPF Report", built.message()));
+          return;
+        }
+        res.status = 200;
+        res.set_header("Content-Disposition", "attachment; filename=\"capf-report.csv\"");
+        res.set_content(report::RenderCsv(*built), "text/csv; charset=utf-8");
+      }));
 }
 
 }  // namespace opencapf::admin::pages

@@ -3,9 +3,20 @@
 // escaping of everything that did not come from the page itself.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <functional>
+#include <regex>
+#include <thread>
 
 #include "admin/admin_test_harness.h"
 #include "admin/auth.h"
+#include "admin/routes.h"
+#include "base/clock.h"
+#include "base/metrics.h"
+#include "service/data_dir.h"
+#include "store/sqlite_store.h"
 #include "store/time_text.h"
 
 namespace opencapf::admin {
@@ -37,6 +48,13 @@ class PagesTest : public ::testing::Test {
   }
 
   void AddDevice(store::Device d) { ASSERT_TRUE(h_.store().Add(d).ok()); }
+
+  /// The version the device page's form carries (its hidden field), or -1.
+  long long FormVersion(const std::string& html) {
+    std::smatch m;
+    static const std::regex re("name=\"version\" id=\"version\" value=\"([0-9]+)\"");
+    return std::regex_search(html, m, re) ? std::stoll(m[1]) : -1;
+  }
 
   store::Device Stored(const std::string& name) {
     auto got = h_.store().Get(name);
@@ -224,6 +242,77 @@ TEST_F(PagesTest, SavingAnUntouchedPageDoesNotReschedule) {
   EXPECT_EQ(after.ec_curve, 384);
   EXPECT_EQ(after.complete_by, d.complete_by);
   EXPECT_EQ((*h_.store().ListAudit(1))[0].action, "device.update");
+}
+
+TEST_F(PagesTest, AStalePageDoesNotScheduleAgain) {
+  // The page is opened while Install/Upgrade is pending...
+  store::Device d{.name = kPhone};
+  d.operation = store::Operation::kInstall;
+  d.operation_status = std::string(store::kStatusPending);
+  d.complete_by = h_.clock().Now() + 7200;
+  AddDevice(d);
+  auto page = Get("/devices/SEP001122334455");
+  ASSERT_TRUE(page);
+  const long long opened = FormVersion(page->body);
+  EXPECT_EQ(opened, Stored(kPhone).version) << "the form carries the version it shows";
+
+  // ... then the phone completes it, as the CAPF server records it...
+  store::Device done = Installed(kPhone);
+  done.version = Stored(kPhone).version;
+  ASSERT_TRUE(h_.store().Save(done, std::nullopt).ok());
+  const store::Device finished = Stored(kPhone);
+  ASSERT_EQ(finished.operation, store::Operation::kNone);
+
+  // ... and the administrator, on the page as it was, changes only the Key Order.
+  const httplib::Params stale = {{"operation", "install"},
+                                 {"auth", "null-string"},
+                                 {"auth_string", ""},
+                                 {"key_order", "ec"},
+                                 {"rsa_bits", "2048"},
+                                 {"ec_curve", "256"},
+                                 {"complete_by", store::FormatTime(*d.complete_by)},
+                                 {"version", std::to_string(opened)}};
+  auto refused = Post("/devices/SEP001122334455", stale);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 409);
+  EXPECT_THAT(refused->body, HasSubstr("SEP001122334455 changed since you opened this page ("));
+  EXPECT_THAT(refused->body, HasSubstr("Certificate Operation Status is now Upgrade Success"));
+  EXPECT_THAT(refused->body, HasSubstr("here it is as it is now: check and save again"));
+  EXPECT_THAT(refused->body, HasSubstr("<option value=\"none\" selected>"))
+      << "the form shows the device as it is now, not as posted";
+  EXPECT_THAT(refused->body, HasSubstr("<option value=\"rsa\" selected>"));
+  EXPECT_EQ(FormVersion(refused->body), finished.version);
+  const store::Device after = Stored(kPhone);
+  EXPECT_EQ(after.version, finished.version) << "nothing was written";
+  EXPECT_EQ(after.operation, store::Operation::kNone) << "not scheduled again";
+  EXPECT_EQ(after.key_order, store::KeyOrder::kRsa);
+
+  // Saved again from the page it was given back, the change is made, and only it.
+  httplib::Params again = {{"operation", "none"}, {"auth", "null-string"},
+                           {"auth_string", ""},   {"key_order", "ec"},
+                           {"rsa_bits", "2048"},  {"ec_curve", "256"},
+                           {"complete_by", ""},   {"version", std::to_string(finished.version)}};
+  auto saved = Post("/devices/SEP001122334455", again);
+  ASSERT_TRUE(saved);
+  EXPECT_EQ(saved->status, 303);
+  const store::Device now = Stored(kPhone);
+  EXPECT_EQ(now.key_order, store::KeyOrder::kEc);
+  EXPECT_EQ(now.operation, store::Operation::kNone);
+  EXPECT_EQ(now.operation_status, store::kStatusUpgradeSuccess);
+}
+
+TEST_F(PagesTest, TheScriptFindsTheAuthenticationStringHint) {
+  AddDevice({.name = kPhone});
+  auto js = client_->Get("/static/app.js");
+  ASSERT_TRUE(js);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(js->body, m, std::regex("getElementById\\('([a-z_-]+-hint)'\\)")))
+      << "app.js rewrites a hint";
+  for (const char* path : {"/devices/SEP001122334455", "/devices/new"}) {
+    auto page = Get(path);
+    ASSERT_TRUE(page) << path;
+    EXPECT_THAT(page->body, HasSubstr("id=\"" + m[1].str() + "\"")) << path;
+  }
 }
 
 TEST_F(PagesTest, AFormWithoutItsCsrfTokenChangesNothing) {
@@ -501,6 +590,206 @@ TEST_F(PagesTest, CertificatesDownloadOnlyTheCertificate) {
   auto itl = Get("/itl/ITLFile.tlv");
   ASSERT_TRUE(itl);
   EXPECT_EQ(itl->status, 404) << "the harness serves no ITL";
+}
+
+// ----- Changes made by others while a page is being saved -------------------------------------
+
+// A store that lets a test act between the page's reads and writes, as the CAPF server or
+// another administrator would: before a given read of a device, or before every save.
+class MeddlingStore : public store::Store {
+ public:
+  explicit MeddlingStore(std::unique_ptr<store::Store> inner) : inner_(std::move(inner)) {}
+
+  store::Store& inner() { return *inner_; }
+  /// Called with the number of the read (1, 2, ...) before each Get.
+  std::function<void(int)> before_get;
+  /// Called before each Save.
+  std::function<void()> before_save;
+  std::atomic<int> gets{0};
+
+  Result<std::optional<store::Device>> Get(std::string_view name) override {
+    const int n = ++gets;
+    if (before_get) before_get(n);
+    return inner_->Get(name);
+  }
+  Status Save(const store::Device& device, const std::optional<store::Event>& event) override {
+    if (before_save) before_save();
+    return inner_->Save(device, event);
+  }
+  Status Add(const store::Device& device) override { return inner_->Add(device); }
+  Status Remove(std::string_view name) override { return inner_->Remove(name); }
+  Result<std::vector<store::Device>> List(const store::DeviceFilter& filter) override {
+    return inner_->List(filter);
+  }
+  Status AddAll(const std::vector<store::Device>& devices) override {
+    return inner_->AddAll(devices);
+  }
+  Status AppendEvent(const store::Event& event) override { return inner_->AppendEvent(event); }
+  Result<std::vector<store::Event>> History(std::string_view device, std::size_t limit) override {
+    return inner_->History(device, limit);
+  }
+  Result<store::TrustChange> PutTrusted(const store::TrustedCertificate& entry) override {
+    return inner_->PutTrusted(entry);
+  }
+  Result<store::TrustChange> ReplaceServiceTrusted(
+      const std::vector<store::TrustedCertificate>& entries) override {
+    return inner_->ReplaceServiceTrusted(entries);
+  }
+  Result<std::vector<store::TrustedCertificate>> ListTrusted() override {
+    return inner_->ListTrusted();
+  }
+  Result<std::optional<store::TrustedCertificate>> FindTrusted(std::string_view sha256) override {
+    return inner_->FindTrusted(sha256);
+  }
+  Result<store::TrustedCertificate> RemoveTrusted(std::string_view sha256) override {
+    return inner_->RemoveTrusted(sha256);
+  }
+  Result<std::int64_t> TrustGeneration() override { return inner_->TrustGeneration(); }
+  Result<std::vector<store::Revocation>> RevokeDeviceCertificates(
+      std::string_view name, store::RevocationReason reason,
+      const std::optional<store::Event>& event) override {
+    return inner_->RevokeDeviceCertificates(name, reason, event);
+  }
+  Result<std::vector<store::Revocation>> ListRevocations() override {
+    return inner_->ListRevocations();
+  }
+  Result<std::optional<store::Revocation>> FindRevocation(std::string_view issuer,
+                                                          std::string_view serial_hex) override {
+    return inner_->FindRevocation(issuer, serial_hex);
+  }
+  Result<std::int64_t> RevocationGeneration() override { return inner_->RevocationGeneration(); }
+  Status SetAdminPassword(std::string_view hash) override { return inner_->SetAdminPassword(hash); }
+  Result<std::optional<std::string>> AdminPasswordHash() override {
+    return inner_->AdminPasswordHash();
+  }
+  Status AddApiToken(const store::ApiToken& token) override { return inner_->AddApiToken(token); }
+  Result<std::vector<store::ApiToken>> ListApiTokens() override { return inner_->ListApiTokens(); }
+  Status RemoveApiToken(std::string_view name) override { return inner_->RemoveApiToken(name); }
+  Status TouchApiToken(std::string_view name, std::time_t at) override {
+    return inner_->TouchApiToken(name, at);
+  }
+  Status AppendAudit(const store::AuditEntry& entry) override { return inner_->AppendAudit(entry); }
+  Result<std::vector<store::AuditEntry>> ListAudit(std::size_t limit) override {
+    return inner_->ListAudit(limit);
+  }
+
+ private:
+  std::unique_ptr<store::Store> inner_;
+};
+
+// The pages over plain HTTP on 127.0.0.1 with a MeddlingStore, and a login session made
+// directly (the login itself is tested above).
+class RacePagesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("opencapf-race-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    auto inner = store::OpenSqliteStore(dir_ / "store.db", clock_);
+    ASSERT_TRUE(inner.ok()) << inner.message();
+    store_ = std::make_unique<MeddlingStore>(std::move(*inner));
+    ctx_ = std::unique_ptr<AdminContext>(new AdminContext{
+        service::DataDir(dir_), {}, *store_, clock_, metrics_, nullptr, nullptr, nullptr});
+    auto version = AdminPasswordVersion(*store_);
+    ASSERT_TRUE(version.ok()) << version.message();
+    session_ = ctx_->sessions.Create(kAdminUser, *version, clock_.Now());
+    RegisterPages(server_, *ctx_);
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    ASSERT_GT(port_, 0);
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    for (int i = 0; i < 200 && !server_.is_running(); ++i) ::usleep(5000);
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+  }
+
+  void TearDown() override {
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+    client_.reset();
+    ctx_.reset();
+    store_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  httplib::Result Post(const std::string& path, httplib::Params params) {
+    params.emplace("csrf", session_.csrf);
+    return client_->Post(path.c_str(),
+                         {{"Cookie", std::string(kSessionCookie) + "=" + session_.id}}, params);
+  }
+
+  std::optional<store::Device> Stored(const std::string& name) {
+    auto got = store_->inner().Get(name);
+    EXPECT_TRUE(got.ok());
+    return got.ok() ? *got : std::nullopt;
+  }
+
+  /// Adds the device and returns its form as the page shows it (with the version).
+  httplib::Params Opened(const std::string& name) {
+    EXPECT_TRUE(store_->inner().Add({.name = name}).ok());
+    return {{"operation", "none"}, {"auth", "null-string"},
+            {"auth_string", ""},   {"key_order", "ec"},
+            {"rsa_bits", "2048"},  {"ec_curve", "256"},
+            {"complete_by", ""},   {"version", std::to_string(Stored(name)->version)}};
+  }
+
+  std::filesystem::path dir_;
+  FakeClock clock_{std::time(nullptr)};
+  Metrics metrics_;
+  std::unique_ptr<MeddlingStore> store_;
+  std::unique_ptr<AdminContext> ctx_;
+  LoginSessions::Session session_;
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(RacePagesTest, ASaveRacedByTheServerIsAConflictShowingTheDeviceAsItIsNow) {
+  httplib::Params form = Opened(kPhone);
+  // The CAPF server writes the device before every save the page tries.
+  store_->before_save = [this] {
+    auto d = Stored(kPhone);
+    ASSERT_TRUE(d);
+    d->operation_status = std::string(store::kStatusUpgradeSuccess);
+    ASSERT_TRUE(store_->inner().Save(*d, std::nullopt).ok());
+  };
+  auto r = Post("/devices/SEP001122334455", form);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 409) << "a conflict, not a bad form";
+  EXPECT_THAT(r->body, HasSubstr("SEP001122334455 changed since you opened this page"));
+  EXPECT_THAT(r->body, HasSubstr("nothing was saved"));
+  EXPECT_THAT(r->body, HasSubstr("Upgrade Success")) << "the device as it is now";
+  EXPECT_EQ(Stored(kPhone)->key_order, store::KeyOrder::kRsa);
+}
+
+TEST_F(RacePagesTest, ADeviceDeletedWhileSavedOrDeletedIsNotFound) {
+  // Removed after the page read it, before the save reads it.
+  httplib::Params form = Opened(kPhone);
+  const int before = store_->gets;
+  store_->before_get = [this, before](int n) {
+    if (n == before + 2) {
+      ASSERT_TRUE(store_->inner().Remove(kPhone).ok());
+    }
+  };
+  auto saved = Post("/devices/SEP001122334455", form);
+  ASSERT_TRUE(saved);
+  EXPECT_EQ(saved->status, 404);
+  EXPECT_THAT(saved->body, HasSubstr("SEP001122334455 was deleted while its page was open"));
+  EXPECT_FALSE(Stored(kPhone));
+
+  Opened(kOther);
+  const int now = store_->gets;
+  store_->before_get = [this, now](int n) {
+    if (n == now + 2) {
+      ASSERT_TRUE(store_->inner().Remove(kOther).ok());
+    }
+  };
+  auto deleted = Post("/devices/SEP0011223344AA/delete", {{"confirm", "yes"}});
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->status, 404);
+  EXPECT_THAT(deleted->body, HasSubstr("SEP0011223344AA was already deleted"));
 }
 
 }  // namespace

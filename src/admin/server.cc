@@ -126,7 +126,16 @@ Result<std::unique_ptr<AdminServer>> AdminServer::Create(std::unique_ptr<AdminCo
 AdminServer::~AdminServer() { Stop(); }
 
 void AdminServer::Start() {
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  listening_done_ = false;
+  thread_ = std::thread([this] {
+    if (!server_->listen_after_bind()) spdlog::error("admin: the HTTPS server stopped serving");
+    listening_done_ = true;
+  });
+  // httplib's stop() does nothing until the listening loop has begun: wait for it, so a Stop()
+  // right after Start() (a signal during startup) cannot leave the thread running.
+  while (!server_->is_running() && !listening_done_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 bool AdminServer::running() const { return server_ && server_->is_running(); }

@@ -4,6 +4,7 @@
 // under /api/v1, /healthz and /metrics. It runs on its own threads (cpp-httplib's pool), beside
 // the Asio services, and shares the store with them.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -48,6 +49,7 @@ class AdminServer {
   std::unique_ptr<AdminContext> context_;
   std::unique_ptr<httplib::SSLServer> server_;
   std::thread thread_;
+  std::atomic<bool> listening_done_{false};
   std::uint16_t port_ = 0;
 };
 

@@ -81,6 +81,42 @@ TEST(AdminServerTest, WrongPasswordMissingTokenAndForeignNextAreRefused) {
                                                 {"next", "//evil.example/"}});
   ASSERT_TRUE(elsewhere);
   EXPECT_EQ(elsewhere->get_header_value("Location"), "/");
+  // Browsers drop a tab from a Location header: "/\t/evil.example" would become protocol-relative.
+  for (const char* next :
+       {"/\t/evil.example", "/\\evil.example", "/\n/evil.example", "https://evil.example/"}) {
+    auto form_again = client->Get("/login");
+    const std::string token = LoginCsrf(form_again);
+    auto r = client->Post(
+        "/login", httplib::Headers{{"Cookie", std::string(kLoginCsrfCookie) + "=" + token}},
+        httplib::Params{
+            {"user", "admin"}, {"password", testing::kPassword}, {"csrf", token}, {"next", next}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->get_header_value("Location"), "/") << next;
+  }
+}
+
+TEST(AdminServerTest, WhatAFailedLoginTypedIsNotWrittenAnywhere) {
+  AdminHarness h;
+  auto client = h.Client();
+  auto form = client->Get("/login");
+  ASSERT_TRUE(form);
+  const std::string csrf = LoginCsrf(form);
+  const httplib::Headers cookie{{"Cookie", std::string(kLoginCsrfCookie) + "=" + csrf}};
+  // A password typed into the user box, and a name made to look like a token.
+  for (const char* user : {"my secret password", "token ci-script"}) {
+    auto r = client->Post("/login", cookie,
+                          httplib::Params{{"user", user}, {"password", "x"}, {"csrf", csrf}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401);
+  }
+  auto audit = h.store().ListAudit(0);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 2u);
+  for (const auto& e : *audit) {
+    EXPECT_EQ(e.actor, "anonymous");
+    EXPECT_EQ(e.target, "(another user name)");
+    EXPECT_THAT(e.detail, Not(HasSubstr("secret")));
+  }
 }
 
 TEST(AdminServerTest, TooManyFailuresAreRateLimited) {

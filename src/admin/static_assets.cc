@@ -204,7 +204,7 @@ document.addEventListener('DOMContentLoaded', () => {
       input.dispatchEvent(new Event('input', { bubbles: true }));
       const mode = document.getElementById('auth');
       if (mode && mode.value !== 'auth-string') {
-        const hint = document.getElementById('auth-string-hint');
+        const hint = document.getElementById('auth_string-hint');
         if (hint) hint.textContent = 'The string is used only with Authentication Mode "By Authentication String": choose it before saving.';
       }
     });

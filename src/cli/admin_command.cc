@@ -6,38 +6,22 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "admin/auth.h"
-#include "base/json.h"
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
 #include "pki/secret.h"
 #include "service/data_dir.h"
+#include "store/device_json.h"
 #include "store/time_text.h"
 
 namespace opencapf::cli {
 
 namespace {
-
-/// Who ran the command, for the audit log: "cli (alice)".
-std::string CliActor() {
-  const char* user = std::getenv("SUDO_USER");
-  if (user == nullptr || *user == '\0') user = std::getenv("USER");
-  return user != nullptr && *user != '\0' ? "cli (" + std::string(user) + ")" : "cli";
-}
-
-void AuditCli(store::Store& store, const std::string& action, const std::string& target,
-              const std::string& detail) {
-  store::AuditEntry e{.actor = CliActor(), .action = action, .target = target, .detail = detail};
-  if (Status st = store.AppendAudit(e); !st.ok()) {
-    std::cerr << "warning: the audit log could not be written: " << st.message() << "\n";
-  }
-}
 
 /// One line from the terminal without echoing it.
 std::optional<std::string> ReadHidden(const std::string& prompt) {
@@ -216,16 +200,9 @@ int RunAudit(const AuditArgs& args) {
     return 1;
   }
   if (args.json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& e : *entries) {
-      out.push_back({{"at", store::FormatTime(e.at)},
-                     {"actor", e.actor},
-                     {"peer", e.peer},
-                     {"action", e.action},
-                     {"target", e.target},
-                     {"detail", e.detail}});
-    }
-    std::cout << DumpJson(out) << "\n";
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& e : *entries) out.push_back(store::AuditJson(e));
+    std::cout << out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
     return 0;
   }
   if (entries->empty()) {

@@ -20,6 +20,7 @@
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
 #include "pki/issuer.h"
+#include "service/certificate_json.h"
 #include "service/certificates.h"
 #include "service/config.h"
 #include "service/data_dir.h"
@@ -92,19 +93,6 @@ std::string RebuildItl(const service::DataDir& dir) {
          "TFTP within seconds (or at once on SIGHUP)";
 }
 
-nlohmann::ordered_json CertJson(const pki::Certificate& c, std::time_t now) {
-  const std::time_t left = c.not_after() - now;
-  return {{"subject", c.Subject()},
-          {"issuer", c.Issuer()},
-          {"serial", HexUpper(c.SerialBytes(), "")},
-          {"key", pki::KeyAlgorithmName(c.key_algorithm()) + " " + std::to_string(c.key_bits())},
-          {"not_before", store::FormatTime(c.not_before())},
-          {"not_after", store::FormatTime(c.not_after())},
-          {"days_left", left >= 0 ? left / 86400 : -((-left + 86399) / 86400)},
-          {"sha256", HexUpper(c.Fingerprint(pki::Digest::kSha256), ":")},
-          {"sha1", HexUpper(c.Fingerprint(pki::Digest::kSha1), ":")}};
-}
-
 // ----- cert list ------------------------------------------------------------------------------
 
 struct ListArgs {
@@ -128,22 +116,12 @@ int RunList(const ListArgs& args) {
   if (args.json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& i : *infos) {
-      nlohmann::ordered_json row = {{"name", i.name}, {"role", i.role}};
-      const nlohmann::ordered_json fields = CertJson(i.certificate, now);
-      for (const auto& [k, v] : fields.items()) row[k] = v;
-      row["in_itl"] = i.in_itl == "yes"  ? nlohmann::ordered_json(true)
-                      : i.in_itl == "no" ? nlohmann::ordered_json(false)
-                                         : nlohmann::ordered_json(nullptr);
-      nlohmann::ordered_json chain = nlohmann::ordered_json::array();
-      for (const auto& c : i.chain) chain.push_back(CertJson(c, now));
-      row["chain"] = chain;
-      row["pending_key"] = i.pending_key;
-      out.push_back(row);
+      out.push_back(service::CertificateInfoJson(i, now, /*pem=*/false));
     }
     for (const auto& p : *previous) {
       nlohmann::ordered_json row = {{"name", "capf (earlier)"},
                                     {"role", "earlier CAPF certificate, kept as a trusted issuer"}};
-      const nlohmann::ordered_json fields = CertJson(p, now);
+      const nlohmann::ordered_json fields = service::CertificateJson(p, now);
       for (const auto& [k, v] : fields.items()) row[k] = v;
       row["in_itl"] = false;
       row["chain"] = nlohmann::ordered_json::array();
@@ -292,6 +270,9 @@ int RunRegenerate(const RegenerateArgs& args) {
   auto fresh = service::RegenerateCertificate(*dir, *name, spec, days, SystemClock::Instance());
   if (!fresh.ok()) return Report(who, kRefused, "nothing changed: " + fresh.message());
   const pki::Certificate& c = fresh->certificate;
+  AuditCli(args.data, "certificate.regenerate", *name,
+           "new serial " + HexUpper(c.SerialBytes(), "") + ", valid until " +
+               pki::FormatUtc(c.not_after()));
   std::cout << "regenerated the " << *name << " certificate: " << c.Subject() << "\n"
             << "  key         " << pki::KeyAlgorithmName(fresh->key.algorithm()) << " "
             << fresh->key.bits() << " (" << dir->key(*name).string() << ", mode 0600)\n"
@@ -386,6 +367,8 @@ int RunImport(const ImportArgs& args) {
       service::ImportCertificate(*dir, *name, args.file, chain, SystemClock::Instance());
   if (!imported.ok()) return Report(who, kRefused, imported.message());
   const pki::Certificate& c = imported->identity.certificate;
+  AuditCli(args.data, "certificate.import", *name,
+           c.Subject() + " issued by " + c.Issuer() + ", serial " + HexUpper(c.SerialBytes(), ""));
   std::cout << "imported the " << *name << " certificate: " << c.Subject() << "\n"
             << "  issuer      " << c.Issuer() << "\n"
             << "  key         "

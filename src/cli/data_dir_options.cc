@@ -1,5 +1,8 @@
 #include "cli/data_dir_options.h"
 
+#include <cstdlib>
+#include <iostream>
+
 #include <algorithm>
 #include <cctype>
 #include <string_view>
@@ -46,6 +49,39 @@ Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data) {
   auto opened = store::OpenSqliteStore(dir.store(), SystemClock::Instance());
   if (!opened.ok()) return opened.error();
   return std::move(*opened);
+}
+
+}  // namespace opencapf::cli
+
+namespace opencapf::cli {
+
+namespace {
+
+// Who ran the command: the login behind sudo when there is one.
+std::string CliActor() {
+  const char* user = std::getenv("SUDO_USER");
+  if (user == nullptr || *user == '\0') user = std::getenv("USER");
+  return user != nullptr && *user != '\0' ? "cli (" + std::string(user) + ")" : "cli";
+}
+
+}  // namespace
+
+void AuditCli(store::Store& store, const std::string& action, const std::string& target,
+              const std::string& detail) {
+  store::AuditEntry e{.actor = CliActor(), .action = action, .target = target, .detail = detail};
+  if (Status st = store.AppendAudit(e); !st.ok()) {
+    std::cerr << "warning: the audit log could not be written: " << st.message() << "\n";
+  }
+}
+
+void AuditCli(const std::string& data, const std::string& action, const std::string& target,
+              const std::string& detail) {
+  auto store = OpenStore(data);
+  if (!store.ok()) {
+    std::cerr << "warning: the audit log could not be written: " << store.message() << "\n";
+    return;
+  }
+  AuditCli(**store, action, target, detail);
 }
 
 }  // namespace opencapf::cli

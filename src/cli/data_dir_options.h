@@ -19,6 +19,15 @@ std::string Shell(const std::string& word);
 /// " --data DIR", for commands a message suggests.
 std::string DataArg(const std::string& data);
 
+/// Records a change made from the command line in the audit log (actor "cli (USER)"), as the
+/// page and the API record theirs. A failure to write it is a warning, not the command's failure.
+void AuditCli(store::Store& store, const std::string& action, const std::string& target,
+              const std::string& detail);
+
+/// The same, opening the store of `data` (for commands that do not hold it open).
+void AuditCli(const std::string& data, const std::string& action, const std::string& target,
+              const std::string& detail);
+
 /// The store of an initialised data directory; never creates one in a directory `init` has not
 /// made, and says what to type instead.
 Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data);

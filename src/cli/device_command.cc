@@ -39,12 +39,12 @@ namespace {
 using store::AuthMode;
 using store::DaysLeft;
 using store::Device;
+using store::DeviceJson;
+using store::EventJson;
 using store::KeyOrder;
 using store::LscStatus;
 using store::Operation;
 using store::Span;
-using store::DeviceJson;
-using store::EventJson;
 
 constexpr int kOk = 0;
 constexpr int kRefused = 1;
@@ -346,6 +346,8 @@ int RunAdd(const EditArgs& args) {
   auto stored = (*store)->Get(d.name);
   if (stored.ok() && *stored) d = **stored;
 
+  AuditCli(**store, "device.create", d.name,
+           store::DifferencesText(store::Device{.name = d.name}, d));
   std::cout << "added " << d.name << "\n";
   PrintCapfInformation(std::cout, d, now, /*reveal=*/false);
   PrintNotes(notes);
@@ -398,6 +400,9 @@ int RunSet(const EditArgs& args) {
     }
     auto stored = (*store)->Get(name);
     if (stored.ok() && *stored) after = **stored;
+    AuditCli(**store,
+             changes.operation || changes.complete_by ? "device.schedule" : "device.update", name,
+             store::DifferencesText(before, after));
     std::cout << "updated " << name << ":\n";
     for (const auto& line : changed) std::cout << "  " << line << "\n";
     PrintCapfInformation(std::cout, after, now, /*reveal=*/false);
@@ -629,6 +634,8 @@ int RunRemove(const RemoveArgs& args) {
   if (Status removed = (*store)->Remove(name); !removed.ok()) {
     return Report(who, {kRefused, removed.message()});
   }
+  AuditCli(**store, "device.delete", name,
+           (*got)->lsc ? "LSC " + (*got)->lsc->serial_hex + " revoked" : "");
   std::cout << "removed " << name << " (its session history is kept)\n";
   if ((*got)->lsc || (*got)->pending_lsc) {
     std::cout << "its LSC is recorded as revoked: head-ends refuse it from the next CRL "
@@ -679,6 +686,8 @@ int RunImport(const ImportArgs& args) {
   std::size_t scheduled = 0;
   for (const auto& d : csv.devices) scheduled += d.operation != Operation::kNone ? 1 : 0;
   PrintNotes(csv.notes);
+  AuditCli(**store, "device.import", std::to_string(csv.devices.size()) + " devices",
+           std::to_string(scheduled) + " with an operation scheduled");
   std::cout << "imported " << csv.devices.size()
             << (csv.devices.size() == 1 ? " device" : " devices") << " from " << args.file << " ("
             << scheduled << " with an operation scheduled)\n"

@@ -21,32 +21,20 @@ struct ReportArgs {
 
 int RunReport(const ReportArgs& args) {
   const std::string who = "opencapf report: ";
-  report::Filter filter;
-  if (!args.lsc_status.empty()) {
-    auto status = store::ParseLscStatus(args.lsc_status);
-    if (!status.ok()) {
-      std::cerr << who << "--lsc-status: " << status.message() << "\n";
-      return 2;
-    }
-    filter.lsc_status = *status;
+  auto read = report::ReadQuery(args.lsc_status, args.expiring_within);
+  if (const auto* bad = std::get_if<report::QueryError>(&read)) {
+    std::cerr << who << (bad->field == "lsc_status" ? "--lsc-status: " : "--expiring-within: ")
+              << bad->message << "\n";
+    return 2;
   }
-  std::time_t window = 90 * 86400;
-  if (!args.expiring_within.empty()) {
-    auto parsed = report::ParseWindow(args.expiring_within);
-    if (!parsed.ok()) {
-      std::cerr << who << "--expiring-within: " << parsed.message() << "\n";
-      return 2;
-    }
-    filter.expiring_within = *parsed;
-    window = *parsed;
-  }
+  const report::Query& query = std::get<report::Query>(read);
   auto store = OpenStore(args.data);
   if (!store.ok()) {
     std::cerr << who << store.message() << "\n";
     return 1;
   }
   const std::time_t now = SystemClock::Instance().Now();
-  auto built = report::Build(**store, filter, now, window);
+  auto built = report::Build(**store, query.filter, now, query.window);
   if (!built.ok()) {
     std::cerr << who << built.message() << "\n";
     return 1;

@@ -58,6 +58,8 @@ int RunRevoke(const RevokeArgs& args) {
     return 0;
   }
   for (const auto& r : *revoked) {
+    AuditCli(**store, "device.revoke", *name,
+             "LSC " + r.serial_hex + " revoked (" + std::string(store::ToText(r.reason)) + ")");
     std::cout << "revoked the LSC of " << *name << ": serial " << r.serial_hex << ", issuer "
               << r.issuer << ", reason " << store::ToText(r.reason) << ", at "
               << pki::FormatUtc(r.revoked_at) << "\n";

@@ -87,6 +87,9 @@ class TlsListener {
     return ec ? 0 : endpoint.port();
   }
   int active() const { return active_->load(); }
+  /// True while the accept loop runs: false before Start, after Stop, or if it ended on an
+  /// error (what /healthz reports).
+  bool accepting() const { return accepting_->load(); }
 
  private:
   std::string Upper() const {
@@ -96,6 +99,11 @@ class TlsListener {
   }
 
   asio::awaitable<void> AcceptLoop() {
+    struct Accepting {
+      std::shared_ptr<std::atomic<bool>> flag;
+      ~Accepting() { *flag = false; }
+    } accepting{accepting_};
+    *accepting_ = acceptor_.is_open();
     while (acceptor_.is_open()) {
       auto strand = asio::make_strand(io_);  // named: GCC 12 and co_await temporaries
       auto [ec, socket] = co_await acceptor_.async_accept(strand, kAwaitTuple);
@@ -196,6 +204,7 @@ class TlsListener {
   Handler handler_;
   asio::ip::tcp::acceptor acceptor_;
   std::shared_ptr<std::atomic<int>> active_ = std::make_shared<std::atomic<int>>(0);
+  std::shared_ptr<std::atomic<bool>> accepting_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 }  // namespace opencapf::net

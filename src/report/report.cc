@@ -136,6 +136,25 @@ std::vector<std::string> Cells(const Row& r) {
           r.last_result};
 }
 
+}  // namespace
+
+std::variant<Query, QueryError> ReadQuery(std::string_view lsc_status,
+                                          std::string_view expiring_within) {
+  Query query;
+  if (!lsc_status.empty()) {
+    auto status = store::ParseLscStatus(lsc_status);
+    if (!status.ok()) return QueryError{"lsc_status", status.message()};
+    query.filter.lsc_status = *status;
+  }
+  if (!expiring_within.empty()) {
+    auto window = ParseWindow(expiring_within);
+    if (!window.ok()) return QueryError{"expiring_within", window.message()};
+    query.filter.expiring_within = *window;
+    query.window = *window;
+  }
+  return query;
+}
+
 std::string SummaryLine(const Summary& s) {
   return std::to_string(s.devices) + " devices: " + std::to_string(s.installed) + " Installed, " +
          std::to_string(s.not_installed) + " Not Installed, " + std::to_string(s.pending) +
@@ -144,7 +163,6 @@ std::string SummaryLine(const Summary& s) {
          " LSCs expire within " + std::to_string(s.expiring_window / kDay) + " days (" +
          std::to_string(s.expired) + " already expired)";
 }
-}  // namespace
 
 std::string RenderCsv(const Report& report) {
   std::ostringstream out;

@@ -3,6 +3,8 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -29,6 +31,9 @@ struct Row {
   std::string last_result;  ///< "success", "refused", ... of the newest session
 };
 
+/// "Expiring soon" when no window is asked for.
+inline constexpr std::time_t kDefaultExpiringWindow = 90 * 86400;
+
 struct Filter {
   std::optional<store::LscStatus> lsc_status;
   /// Only devices whose LSC expires within this many seconds from now (expired included).
@@ -41,7 +46,7 @@ struct Summary {
   std::size_t operations_pending = 0, operations_failed = 0;
   std::size_t expiring = 0;  ///< LSCs expiring within `expiring_window` (expired included)
   std::size_t expired = 0;
-  std::time_t expiring_window = 90 * 86400;
+  std::time_t expiring_window = kDefaultExpiringWindow;
 };
 
 struct Report {
@@ -51,10 +56,32 @@ struct Report {
 
 /// Builds the report from the store at time `now`. The summary counts the rows shown.
 Result<Report> Build(store::Store& store, const Filter& filter, std::time_t now,
-                     std::time_t expiring_window = 90 * 86400);
+                     std::time_t expiring_window = kDefaultExpiringWindow);
 
 /// Parses "90d", "12w", "36h", "3600s" or a bare number of days.
 Result<std::time_t> ParseWindow(std::string_view text);
+
+/// A report as asked for: the filter and the "expiring soon" window of the summary.
+struct Query {
+  Filter filter;
+  std::time_t window = kDefaultExpiringWindow;
+};
+
+/// Why a query was refused: which of its two parts, and the message (without the field's name:
+/// each caller names it as its user knows it, a flag, a query parameter or a form label).
+struct QueryError {
+  std::string field;  ///< "lsc_status" or "expiring_within"
+  std::string message;
+};
+
+/// Reads the two report options as typed (empty = not given): an LSC status ("installed", or
+/// the display text) and an expiry window ("90d"); the window also becomes the summary's.
+std::variant<Query, QueryError> ReadQuery(std::string_view lsc_status,
+                                          std::string_view expiring_within);
+
+/// "3 devices: 1 Installed, 2 Not Installed, 0 Pending; 1 operations pending, 0 failed; ...":
+/// the line `opencapf report` ends with and the report page shows.
+std::string SummaryLine(const Summary& summary);
 
 std::string RenderTable(const Report& report, std::time_t now);
 std::string RenderCsv(const Report& report);

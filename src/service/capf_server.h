@@ -54,6 +54,8 @@ class CapfServer {
   /// The bound port (useful when asked for port 0).
   std::uint16_t port() const { return listener_.port(); }
   int active_sessions() const { return listener_.active(); }
+  /// True while it accepts connections.
+  bool listening() const { return listener_.accepting(); }
 
  private:
   asio::awaitable<void> Session(net::TlsStream& stream, const CapfEndpoint& endpoint,

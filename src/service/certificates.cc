@@ -13,6 +13,7 @@
 #include "pki/chain.h"
 #include "pki/csr.h"
 #include "pki/issuer.h"
+#include "store/device_edit.h"
 #include "tlv/trust_list.h"
 
 namespace opencapf::service {
@@ -277,13 +278,14 @@ Result<std::vector<CertificateInfo>> DescribeCertificates(const DataDir& dir,
                          "-",
                          {},
                          false};
-    const std::time_t left = identity->certificate.not_after() - clock.Now();
-    info.days_left = static_cast<long>(left >= 0 ? left / 86400 : -((-left + 86399) / 86400));
+    info.days_left =
+        static_cast<long>(store::DaysLeft(identity->certificate.not_after(), clock.Now()));
     auto chain = LoadChain(dir, name, identity->certificate);
     if (chain.ok()) info.chain = *chain;
     std::error_code ec;
     info.pending_key = fs::exists(PendingKeyPath(dir, name), ec);
-    if (list) {
+    // The page's certificate has no place in a phone's trust list: "-", not a worrying "no".
+    if (list && name != kAdmin) {
       const Bytes sha1 = identity->certificate.Fingerprint(pki::Digest::kSha1);
       const bool listed =
           std::any_of(list->records.begin(), list->records.end(),

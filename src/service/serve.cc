@@ -42,13 +42,14 @@ struct Services::Impl {
       timer.expires_after(every);
       auto [ec] = co_await timer.async_wait(net::kAwaitTuple);
       if (ec) co_return;
-      Reload("certificate files changed");
+      (void)Reload("certificate files changed");  // logged inside
       RefreshCrlsIfDue();
       if (clock.Now() >= next_expiry_check) CheckExpiryNow();
     }
   }
 
-  void Reload(const std::string& why) {
+  // OK when the files loaded or had not changed; the error says why the previous ones stay.
+  Status Reload(const std::string& why) {
     std::lock_guard lock(reload_mu);
     auto reloaded = material.ReloadIfChanged();
     if (!reloaded.ok()) {
@@ -57,7 +58,9 @@ struct Services::Impl {
                       reloaded.message());
       }
       last_reload_error = reloaded.message();
-    } else if (*reloaded) {
+      return reloaded.error();
+    }
+    if (*reloaded) {
       last_reload_error.clear();
       PublishItl();
       if (auto st = SeedTrust(); !st.ok()) spdlog::error("tvs: {}", st.message());
@@ -65,6 +68,7 @@ struct Services::Impl {
                    material.capf_summary());
       RefreshCrls("the CAPF certificates changed");
     }
+    return Status::Ok();
   }
 
   // The TFTP server swaps to the new file at once; transfers already running finish with the
@@ -293,9 +297,9 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
         [raw] {
           const tftp::TftpStats tftp = raw->tftp->stats();
           return admin::ServiceState{
-              .capf = true,
-              .tftp = true,
-              .tvs = true,
+              .capf = raw->capf->listening(),
+              .tftp = raw->tftp->listening(),
+              .tvs = raw->tvs->listening(),
               .capf_port = raw->capf->port(),
               .tftp_port = raw->tftp->port(),
               .tvs_port = raw->tvs->port(),
@@ -306,7 +310,7 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
               .tftp_stats = tftp,
           };
         },
-        [raw](const std::string& why) { raw->Reload(why); },
+        [raw](const std::string& why) { return raw->Reload(why); },
         admin::LoginSessions(config->admin.session_idle_minutes * 60,
                              config->admin.session_max_hours * 3600),
         admin::LoginRateLimiter(config->admin.login_attempts, config->admin.login_window_s)});
@@ -373,7 +377,7 @@ Status Serve(const ServeOptions& options) {
   std::function<void()> wait_hangup = [&] {
     hangup.async_wait([&](const asio::error_code& ec, int) {
       if (ec) return;
-      impl.Reload("SIGHUP");
+      (void)impl.Reload("SIGHUP");  // logged inside
       impl.RefreshCrls("SIGHUP");
       wait_hangup();
     });

@@ -178,4 +178,12 @@ std::vector<std::string> DeviceDifferences(const Device& a, const Device& b) {
   return out;
 }
 
+std::string DifferencesText(const Device& before, const Device& after) {
+  std::string out;
+  for (const auto& line : DeviceDifferences(before, after)) {
+    out += (out.empty() ? "" : "; ") + line;
+  }
+  return out;
+}
+
 }  // namespace opencapf::store

@@ -82,6 +82,9 @@ std::optional<EditError> ApplyDeviceChanges(const DeviceChanges& c, Device& d, s
 /// EC Only"). The authentication string itself is never shown ("changed", "removed").
 std::vector<std::string> DeviceDifferences(const Device& before, const Device& after);
 
+/// DeviceDifferences joined with "; " (what the audit log records for a change).
+std::string DifferencesText(const Device& before, const Device& after);
+
 /// "3d 4h", "59m", "45s": a span of time, roughly.
 std::string Span(std::time_t seconds);
 

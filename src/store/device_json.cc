@@ -44,13 +44,14 @@ nlohmann::ordered_json DeviceJson(const Device& d, std::time_t now, bool pem) {
 
 nlohmann::ordered_json EventJson(const Event& e) {
   return {
-      {"at", FormatTime(e.at)},
-      {"peer", e.peer},
-      {"operation", e.operation},
-      {"result", e.result},
-      {"reason", e.reason},
-      {"duration_ms", e.duration_ms},
+      {"at", FormatTime(e.at)}, {"peer", e.peer},     {"operation", e.operation},
+      {"result", e.result},     {"reason", e.reason}, {"duration_ms", e.duration_ms},
   };
+}
+
+nlohmann::ordered_json AuditJson(const AuditEntry& e) {
+  return {{"at", FormatTime(e.at)}, {"actor", e.actor},   {"peer", e.peer},
+          {"action", e.action},     {"target", e.target}, {"detail", e.detail}};
 }
 
 }  // namespace opencapf::store

@@ -25,4 +25,8 @@ nlohmann::ordered_json DeviceJson(const Device& d, std::time_t now, bool pem);
 /// One session of a device's history.
 nlohmann::ordered_json EventJson(const Event& e);
 
+/// One audit log entry: at, actor, peer, action, target, detail (`admin audit --json` and the
+/// API).
+nlohmann::ordered_json AuditJson(const AuditEntry& e);
+
 }  // namespace opencapf::store

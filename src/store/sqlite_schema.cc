@@ -112,7 +112,7 @@ CREATE INDEX revocations_by_device ON revocations (device);
 )sql";
 
 // Version 4: the administration server's credentials and audit log. `admin_password` has at
-// most one row (the administrator's PBKDF2 hash, see admin/password.h); tokens are kept only as
+// most one row (the administrator's scrypt hash, see pki/secret.h); tokens are kept only as
 // the SHA-256 of the token, which is shown once when it is made.
 constexpr const char* kSchema4 = R"sql(
 CREATE TABLE admin_password (

@@ -42,6 +42,7 @@ struct TftpServer::Shared {
 
   std::atomic<std::uint64_t> started{0}, completed{0}, failed{0}, refused{0}, bytes_sent{0},
       retransmissions{0};
+  std::atomic<bool> listening{false};  // while the request loop runs
 
   /// Admits a transfer for `client`, or says why not. nullopt with `*duplicate` set: this
   /// client port already has a transfer (its RRQ was retransmitted); the request is dropped.
@@ -497,6 +498,11 @@ asio::awaitable<void> HandleRequest(const std::shared_ptr<TftpServer::Shared>& s
 }
 
 asio::awaitable<void> Listener(std::shared_ptr<TftpServer::Shared> shared) {
+  struct Listening {
+    TftpServer::Shared& shared;
+    ~Listening() { shared.listening = false; }
+  } listening{*shared};
+  shared->listening = shared->socket.is_open();
   Bytes buffer(kMaxRequest);
   while (shared->socket.is_open()) {
     udp::endpoint client;
@@ -573,6 +579,8 @@ void TftpServer::Stop() {
     shared->socket.close(ignored);
   });
 }
+
+bool TftpServer::listening() const { return shared_->listening.load(); }
 
 TftpStats TftpServer::stats() const {
   TftpStats s;

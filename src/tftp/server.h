@@ -78,6 +78,8 @@ class TftpServer {
   std::uint16_t port() const { return port_; }
   /// The counters as they are now.
   TftpStats stats() const;
+  /// True while it answers requests.
+  bool listening() const;
 
   struct Shared;
 

@@ -61,6 +61,8 @@ class TvsServer {
   /// The bound port (useful when asked for port 0).
   std::uint16_t port() const { return listener_.port(); }
   int active_sessions() const { return listener_.active(); }
+  /// True while it accepts connections.
+  bool listening() const { return listener_.accepting(); }
   /// The copy of the trust store the server answers from.
   TrustCache& trust() { return trust_; }
 

@@ -17,6 +17,7 @@ fi
 opencapf=$(realpath "$1")
 artifacts=$(mkdir -p "$2" && realpath "$2")
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../ports.sh"
 
 fail() {
   echo "FAIL: $*"
@@ -46,13 +47,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A free port on 127.0.0.1 (SOCK_STREAM or SOCK_DGRAM).
-freeport() {
-  python3 -c 'import socket, sys
-s = socket.socket(socket.AF_INET, getattr(socket, sys.argv[1]))
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])' "$1"
-}
 
 data=$work/data
 "$opencapf" init --data "$data" >"$work/init.out" 2>&1 || { cat "$work/init.out"; fail "opencapf init"; }

@@ -42,9 +42,6 @@ expect nonzero 'subcommand' -- "$opencapf" admin
 
 # serve on an EMPTY directory initialises it: the password goes to a 0600 file, not the log.
 data2="$work/data2"
-freeport() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 admin_port=$(freeport)
 "$opencapf" serve --data "$data2" --listen 127.0.0.1 --capf-port 0 --tftp-port 0 --tvs-port 0 \
   --admin-port "$admin_port" >"$work/serve.log" 2>&1 &
@@ -96,10 +93,19 @@ check "... and refused once revoked" \
 
 # The audit log has all of it, and no secret.
 expect 0 'cli.*token.revoke monitor' -- "$opencapf" admin audit --data "$data2"
-expect 0 'admin from 127.0.0.1  login.failed admin' -- "$opencapf" admin audit --data "$data2"
+expect 0 'anonymous from 127.0.0.1  login.failed admin' -- "$opencapf" admin audit --data "$data2"
 expect 0 'password.change admin' -- "$opencapf" admin audit --data "$data2"
 expect 0 '"action": "login"' -- "$opencapf" admin audit --json --data "$data2"
 check "no password in the audit log" bash -c \
   "! '$opencapf' admin audit --limit 0 --data '$data2' | grep -qE 'much better|$first'"
+
+# Changes made with the other commands are audited too, with the same actions as the API's.
+"$opencapf" device add SEP001122334455 --operation install --data "$data2" >/dev/null
+"$opencapf" device set SEP001122334455 --key-order ec --data "$data2" >/dev/null
+"$opencapf" device remove SEP001122334455 --data "$data2" >/dev/null
+expect 0 'cli.*device.create SEP001122334455: Certificate Operation: No Pending Operation -> Install/Upgrade' -- \
+  "$opencapf" admin audit --data "$data2"
+expect 0 'cli.*device.update SEP001122334455: Key Order: RSA Only -> EC Only' -- "$opencapf" admin audit --data "$data2"
+expect 0 'cli.*device.delete SEP001122334455' -- "$opencapf" admin audit --data "$data2"
 
 finish

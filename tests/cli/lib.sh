@@ -1,4 +1,5 @@
 # Shared helpers for the command-line tests: run a command, check its exit code and output.
+source "$(dirname "${BASH_SOURCE[0]}")/../ports.sh"
 passed=0
 failed=0
 work=$(mktemp -d)

@@ -23,13 +23,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A free port on 127.0.0.1 (SOCK_STREAM or SOCK_DGRAM).
-freeport() {
-  python3 -c 'import socket, sys
-s = socket.socket(socket.AF_INET, getattr(socket, sys.argv[1]))
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])' "$1"
-}
 
 # wait_for WHAT SECONDS COMMAND...: polls COMMAND until it succeeds.
 wait_for() {
