@@ -3,8 +3,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <regex>
-
 #include "admin/auth.h"
 #include "pki/secret.h"
 #include "service/data_dir.h"
@@ -26,6 +24,23 @@ std::filesystem::path TestDirectory() {
 }
 
 }  // namespace
+
+std::vector<std::string> AllBetween(std::string_view text, std::string_view before, char end) {
+  std::vector<std::string> out;
+  for (auto at = text.find(before); at != std::string_view::npos; at = text.find(before, at)) {
+    at += before.size();
+    const auto stop = text.find(end, at);
+    out.emplace_back(text.substr(at, stop == std::string_view::npos ? stop : stop - at));
+    if (stop == std::string_view::npos) break;
+    at = stop;
+  }
+  return out;
+}
+
+std::string Between(std::string_view text, std::string_view before, char end) {
+  auto all = AllBetween(text, before, end);
+  return all.empty() ? std::string() : all.front();
+}
 
 // The fake clock starts at the real time: the server's certificate is made by it, and the
 // client checks its validity by the real one.
@@ -124,13 +139,11 @@ AdminHarness::Login AdminHarness::LogIn() {
     return {};
   }
   const std::string set_cookie = form->get_header_value("Set-Cookie");
-  std::smatch m;
-  const std::regex cookie_re(std::string(kLoginCsrfCookie) + "=([^;]+)");
-  if (!std::regex_search(set_cookie, m, cookie_re)) {
+  const std::string login_csrf = Between(set_cookie, std::string(kLoginCsrfCookie) + "=", ';');
+  if (login_csrf.empty()) {
     ADD_FAILURE() << "no login CSRF cookie in " << set_cookie;
     return {};
   }
-  const std::string login_csrf = m[1];
   httplib::Params params{{"user", "admin"}, {"password", kPassword}, {"csrf", login_csrf}};
   httplib::Headers headers{{"Cookie", std::string(kLoginCsrfCookie) + "=" + login_csrf}};
   auto posted = client->Post("/login", headers, params);
@@ -138,23 +151,20 @@ AdminHarness::Login AdminHarness::LogIn() {
     ADD_FAILURE() << "POST /login: " << (posted ? std::to_string(posted->status) : "no answer");
     return {};
   }
-  const std::regex session_re(std::string(kSessionCookie) + "=([^;]+)");
-  std::string session_header;
+  std::string session_id;
   for (const auto& [k, v] : posted->headers) {
-    if (k == "Set-Cookie" && v.starts_with(kSessionCookie)) session_header = v;
+    if (k == "Set-Cookie" && v.starts_with(kSessionCookie)) {
+      session_id = Between(v, std::string(kSessionCookie) + "=", ';');
+    }
   }
-  if (!std::regex_search(session_header, m, session_re)) {
+  if (session_id.empty()) {
     ADD_FAILURE() << "no session cookie after logging in";
     return {};
   }
-  Login login{std::string(kSessionCookie) + "=" + std::string(m[1]), ""};
+  Login login{std::string(kSessionCookie) + "=" + session_id, ""};
   auto session = client->Get("/api/v1/session", httplib::Headers{{"Cookie", login.cookie}});
-  const std::regex csrf_re("\"csrf\": \"([^\"]+)\"");
-  if (!session || !std::regex_search(session->body, m, csrf_re)) {
-    ADD_FAILURE() << "GET /api/v1/session gave no CSRF token";
-    return login;
-  }
-  login.csrf = m[1];
+  if (session) login.csrf = Between(session->body, "\"csrf\": \"", '"');
+  if (login.csrf.empty()) ADD_FAILURE() << "GET /api/v1/session gave no CSRF token";
   return login;
 }
 

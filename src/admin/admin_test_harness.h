@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "admin/server.h"
@@ -20,6 +21,13 @@
 namespace opencapf::admin::testing {
 
 inline constexpr const char* kPassword = "correct horse battery staple";
+
+/// Each piece of `text` that follows `before` and runs up to (not including) the next `end`:
+/// AllBetween("a=1; a=2;", "a=", ';') is {"1", "2"}. (std::regex trips a GCC 12 false
+/// -Wmaybe-uninitialized in the sanitizer build; pages and cookies need no more than this.)
+std::vector<std::string> AllBetween(std::string_view text, std::string_view before, char end);
+/// The first of them, or "" when there is none.
+std::string Between(std::string_view text, std::string_view before, char end);
 
 struct HarnessOptions {
   /// Serve the ITLFile.tlv built from the data directory (as `serve` does), and rebuild it when
