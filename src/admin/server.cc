@@ -69,6 +69,9 @@ Result<std::unique_ptr<AdminServer>> AdminServer::Create(std::unique_ptr<AdminCo
   // everyone else (and a script's requests).
   server->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
   server->set_keep_alive_timeout(2);
+  // Without it a response's last segment waits for the client's delayed ACK: 40 ms on every
+  // request (measured with bench/admin_bench: 43 ms -> under 1 ms for a small list).
+  server->set_tcp_nodelay(true);
   server->set_keep_alive_max_count(100);
   server->set_exception_handler(
       [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
