@@ -15,9 +15,27 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 std::string LoginCsrf(const httplib::Result& form) {
-  const std::string cookie = form->get_header_value("Set-Cookie");
-  const auto start = cookie.find('=') + 1;
-  return cookie.substr(start, cookie.find(';') - start);
+  return testing::Between(form->get_header_value("Set-Cookie"), std::string(kLoginCsrfCookie) + "=",
+                          ';');
+}
+
+/// A login form as a browser holds it: the client, the form's token and the cookie it came with.
+struct LoginForm {
+  std::unique_ptr<httplib::SSLClient> client;
+  std::string csrf;
+  httplib::Headers cookie;
+};
+
+LoginForm OpenLoginForm(const AdminHarness& h) {
+  LoginForm f{h.Client(), "", {}};
+  auto form = f.client->Get("/login");
+  if (!form) {
+    ADD_FAILURE() << "GET /login failed";
+    return f;
+  }
+  f.csrf = LoginCsrf(form);
+  f.cookie = {{"Cookie", std::string(kLoginCsrfCookie) + "=" + f.csrf}};
+  return f;
 }
 
 TEST(AdminServerTest, LoginSetsAHardenedSessionCookie) {
@@ -56,11 +74,8 @@ TEST(AdminServerTest, LoginSetsAHardenedSessionCookie) {
 
 TEST(AdminServerTest, WrongPasswordMissingTokenAndForeignNextAreRefused) {
   AdminHarness h;
-  auto client = h.Client();
-  auto form = client->Get("/login");
-  ASSERT_TRUE(form);
-  const std::string csrf = LoginCsrf(form);
-  const httplib::Headers cookie{{"Cookie", std::string(kLoginCsrfCookie) + "=" + csrf}};
+  auto [client, csrf, cookie] = OpenLoginForm(h);
+  ASSERT_FALSE(csrf.empty());
 
   auto wrong = client->Post(
       "/login", cookie, httplib::Params{{"user", "admin"}, {"password", "guess"}, {"csrf", csrf}});
@@ -97,11 +112,8 @@ TEST(AdminServerTest, WrongPasswordMissingTokenAndForeignNextAreRefused) {
 
 TEST(AdminServerTest, WhatAFailedLoginTypedIsNotWrittenAnywhere) {
   AdminHarness h;
-  auto client = h.Client();
-  auto form = client->Get("/login");
-  ASSERT_TRUE(form);
-  const std::string csrf = LoginCsrf(form);
-  const httplib::Headers cookie{{"Cookie", std::string(kLoginCsrfCookie) + "=" + csrf}};
+  auto [client, csrf, cookie] = OpenLoginForm(h);
+  ASSERT_FALSE(csrf.empty());
   // A password typed into the user box, and a name made to look like a token.
   for (const char* user : {"my secret password", "token ci-script"}) {
     auto r = client->Post("/login", cookie,
@@ -121,11 +133,8 @@ TEST(AdminServerTest, WhatAFailedLoginTypedIsNotWrittenAnywhere) {
 
 TEST(AdminServerTest, TooManyFailuresAreRateLimited) {
   AdminHarness h;
-  auto client = h.Client();
-  auto form = client->Get("/login");
-  ASSERT_TRUE(form);
-  const std::string csrf = LoginCsrf(form);
-  const httplib::Headers cookie{{"Cookie", std::string(kLoginCsrfCookie) + "=" + csrf}};
+  auto [client, csrf, cookie] = OpenLoginForm(h);
+  ASSERT_FALSE(csrf.empty());
   const httplib::Params wrong{{"user", "admin"}, {"password", "guess"}, {"csrf", csrf}};
   for (int i = 0; i < 5; ++i) {
     auto r = client->Post("/login", cookie, wrong);
