@@ -229,6 +229,14 @@ int RunShow(const ShowArgs& args) {
   return kOk;
 }
 
+/// --key as given: nothing when it is empty (the command keeps the current kind of key).
+Result<std::optional<pki::KeySpec>> OptionalKeySpec(const std::string& text) {
+  if (text.empty()) return std::optional<pki::KeySpec>();
+  auto parsed = pki::KeySpec::Parse(text);
+  if (!parsed.ok()) return parsed.error();
+  return std::optional<pki::KeySpec>(*parsed);
+}
+
 // ----- cert regenerate ------------------------------------------------------------------------
 
 struct RegenerateArgs {
@@ -243,12 +251,9 @@ int RunRegenerate(const RegenerateArgs& args) {
   const std::string who = "opencapf cert regenerate: ";
   auto name = service::CanonicalCertificateName(args.name);
   if (!name.ok()) return Report(who, kUsage, name.message());
-  std::optional<pki::KeySpec> spec;
-  if (!args.key.empty()) {
-    auto parsed = pki::KeySpec::Parse(args.key);
-    if (!parsed.ok()) return Report(who, kUsage, "--key: " + parsed.message());
-    spec = *parsed;
-  }
+  auto key_arg = OptionalKeySpec(args.key);
+  if (!key_arg.ok()) return Report(who, kUsage, "--key: " + key_arg.message());
+  const std::optional<pki::KeySpec>& spec = *key_arg;
   const int days = args.days.value_or(service::DefaultCertificateDays(*name));
   if (days <= 0) return Report(who, kUsage, "--days must be a positive number of days");
   auto dir = OpenDir(args.data);
@@ -308,12 +313,9 @@ int RunCsr(const CsrArgs& args) {
   const std::string who = "opencapf cert csr: ";
   auto name = service::CanonicalCertificateName(args.name);
   if (!name.ok()) return Report(who, kUsage, name.message());
-  std::optional<pki::KeySpec> spec;
-  if (!args.key.empty()) {
-    auto parsed = pki::KeySpec::Parse(args.key);
-    if (!parsed.ok()) return Report(who, kUsage, "--key: " + parsed.message());
-    spec = *parsed;
-  }
+  auto key_arg = OptionalKeySpec(args.key);
+  if (!key_arg.ok()) return Report(who, kUsage, "--key: " + key_arg.message());
+  const std::optional<pki::KeySpec>& spec = *key_arg;
   if (args.subject) {
     if (auto parsed = pki::ParseSubject(*args.subject); !parsed.ok()) {
       return Report(who, kUsage, "--subject: " + parsed.message());

@@ -140,6 +140,17 @@ Status Read(const toml::value& table, const std::string& section, const std::str
   return Status::Ok();
 }
 
+/// Reads `port` of a section into `out`, refusing what is not a TCP/UDP port.
+Status ReadPort(const toml::value& table, const std::string& section, std::uint16_t& out) {
+  int port = out;
+  if (Status read = Read(table, section, "port", port); !read.ok()) return read;
+  if (port < 1 || port > 65535) {
+    return Fail("[" + section + "] port: " + std::to_string(port) + " is not 1-65535");
+  }
+  out = static_cast<std::uint16_t>(port);
+  return Status::Ok();
+}
+
 Status CheckKeys(const toml::value& table, const std::string& section,
                  const std::set<std::string>& known) {
   for (const auto& [key, value] : table.as_table()) {
@@ -171,12 +182,11 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
   checks.push_back(CheckKeys(root, "", {"listen_address"}));
   checks.push_back(Read(root, "", "listen_address", c.listen_address));
   if (const auto* t = section("capf")) {
-    int port = c.capf.port;
     checks.push_back(
         CheckKeys(*t, "capf",
                   {"port", "host", "tls_min_version", "ciphers", "ciphersuites", "message_timeout",
                    "keygen_timeout", "handshake_timeout", "max_sessions", "max_session"}));
-    checks.push_back(Read(*t, "capf", "port", port));
+    checks.push_back(ReadPort(*t, "capf", c.capf.port));
     checks.push_back(Read(*t, "capf", "host", c.capf.host));
     checks.push_back(Read(*t, "capf", "tls_min_version", c.capf.tls_min_version));
     checks.push_back(Read(*t, "capf", "ciphers", c.capf.ciphers));
@@ -186,17 +196,13 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
     checks.push_back(Read(*t, "capf", "handshake_timeout", c.capf.handshake_timeout_s));
     checks.push_back(Read(*t, "capf", "max_sessions", c.capf.max_sessions));
     checks.push_back(Read(*t, "capf", "max_session", c.capf.max_session_s));
-    if (port < 1 || port > 65535)
-      checks.push_back(Fail("[capf] port: " + std::to_string(port) + " is not 1-65535"));
-    c.capf.port = static_cast<std::uint16_t>(port);
   }
   if (const auto* t = section("tftp")) {
-    int port = c.tftp.port;
     checks.push_back(
         CheckKeys(*t, "tftp",
                   {"port", "root", "max_blksize", "max_windowsize", "retransmit_timeout",
                    "max_retries", "max_transfers", "max_transfers_per_client"}));
-    checks.push_back(Read(*t, "tftp", "port", port));
+    checks.push_back(ReadPort(*t, "tftp", c.tftp.port));
     checks.push_back(Read(*t, "tftp", "root", c.tftp.root));
     checks.push_back(Read(*t, "tftp", "max_blksize", c.tftp.max_blksize));
     checks.push_back(Read(*t, "tftp", "max_windowsize", c.tftp.max_windowsize));
@@ -204,37 +210,23 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
     checks.push_back(Read(*t, "tftp", "max_retries", c.tftp.max_retries));
     checks.push_back(Read(*t, "tftp", "max_transfers", c.tftp.max_transfers));
     checks.push_back(Read(*t, "tftp", "max_transfers_per_client", c.tftp.max_transfers_per_client));
-    if (port < 1 || port > 65535) {
-      checks.push_back(Fail("[tftp] port: " + std::to_string(port) + " is not 1-65535"));
-    }
-    c.tftp.port = static_cast<std::uint16_t>(port);
   }
   if (const auto* t = section("tvs")) {
-    int port = c.tvs.port;
     checks.push_back(CheckKeys(*t, "tvs", {"port", "max_sessions", "message_timeout"}));
-    checks.push_back(Read(*t, "tvs", "port", port));
+    checks.push_back(ReadPort(*t, "tvs", c.tvs.port));
     checks.push_back(Read(*t, "tvs", "max_sessions", c.tvs.max_sessions));
     checks.push_back(Read(*t, "tvs", "message_timeout", c.tvs.message_timeout_s));
-    if (port < 1 || port > 65535) {
-      checks.push_back(Fail("[tvs] port: " + std::to_string(port) + " is not 1-65535"));
-    }
-    c.tvs.port = static_cast<std::uint16_t>(port);
   }
   if (const auto* t = section("admin")) {
-    int port = c.admin.port;
     checks.push_back(CheckKeys(*t, "admin",
                                {"enabled", "port", "session_idle_minutes", "session_max_hours",
                                 "login_attempts", "login_window"}));
     checks.push_back(Read(*t, "admin", "enabled", c.admin.enabled));
-    checks.push_back(Read(*t, "admin", "port", port));
+    checks.push_back(ReadPort(*t, "admin", c.admin.port));
     checks.push_back(Read(*t, "admin", "session_idle_minutes", c.admin.session_idle_minutes));
     checks.push_back(Read(*t, "admin", "session_max_hours", c.admin.session_max_hours));
     checks.push_back(Read(*t, "admin", "login_attempts", c.admin.login_attempts));
     checks.push_back(Read(*t, "admin", "login_window", c.admin.login_window_s));
-    if (port < 1 || port > 65535) {
-      checks.push_back(Fail("[admin] port: " + std::to_string(port) + " is not 1-65535"));
-    }
-    c.admin.port = static_cast<std::uint16_t>(port);
     if (c.admin.session_idle_minutes < 1 || c.admin.session_max_hours < 1 ||
         c.admin.login_attempts < 1 || c.admin.login_window_s < 1) {
       checks.push_back(
