@@ -227,12 +227,18 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
     checks.push_back(Read(*t, "admin", "session_max_hours", c.admin.session_max_hours));
     checks.push_back(Read(*t, "admin", "login_attempts", c.admin.login_attempts));
     checks.push_back(Read(*t, "admin", "login_window", c.admin.login_window_s));
-    if (c.admin.session_idle_minutes < 1 || c.admin.session_max_hours < 1 ||
-        c.admin.login_attempts < 1 || c.admin.login_window_s < 1) {
-      checks.push_back(
-          Fail("[admin] session_idle_minutes, session_max_hours, login_attempts and login_window "
-               "must each be at least 1"));
-    }
+    // Upper bounds too: the server multiplies these into seconds, and a session that never
+    // ends is not a setting anyone means.
+    auto within = [&](const char* key, int value, int most) {
+      if (value < 1 || value > most) {
+        checks.push_back(Fail("[admin] " + std::string(key) + ": " + std::to_string(value) +
+                              " is not 1-" + std::to_string(most)));
+      }
+    };
+    within("session_idle_minutes", c.admin.session_idle_minutes, 24 * 60);
+    within("session_max_hours", c.admin.session_max_hours, 30 * 24);
+    within("login_attempts", c.admin.login_attempts, 1000);
+    within("login_window", c.admin.login_window_s, 86400);
   }
   if (const auto* t = section("itl")) {
     checks.push_back(CheckKeys(*t, "itl", {"digest", "full_records"}));

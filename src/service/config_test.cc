@@ -44,6 +44,28 @@ TEST(Config, MistakesNameTheKey) {
   EXPECT_NE(LoadConfig(path).message().find("port"), std::string::npos);
   std::ofstream(path) << "[capf]\nport = 70000\n";
   EXPECT_NE(LoadConfig(path).message().find("not 1-65535"), std::string::npos);
+  std::ofstream(path) << "[admin]\nport = 0\n";
+  EXPECT_NE(LoadConfig(path).message().find("[admin] port: 0 is not 1-65535"), std::string::npos);
+}
+
+TEST(Config, AdminLimitsAreBoundedBothWays) {
+  auto path = Temp("admin.toml");
+  std::ofstream(path) << "[admin]\nport = 9443\nsession_idle_minutes = 60\n";
+  auto good = LoadConfig(path);
+  ASSERT_TRUE(good.ok()) << good.message();
+  EXPECT_EQ(good->admin.port, 9443);
+  EXPECT_EQ(good->admin.session_idle_minutes, 60);
+  for (const auto& [text, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"session_idle_minutes = 0", "session_idle_minutes: 0 is not 1-1440"},
+           {"session_idle_minutes = 99999999", "session_idle_minutes: 99999999 is not 1-1440"},
+           {"session_max_hours = 100000", "session_max_hours: 100000 is not 1-720"},
+           {"login_attempts = -1", "login_attempts: -1 is not 1-1000"},
+           {"login_window = 86401", "login_window: 86401 is not 1-86400"}}) {
+    std::ofstream(path) << "[admin]\n" << text << "\n";
+    auto bad = LoadConfig(path);
+    ASSERT_FALSE(bad.ok()) << text;
+    EXPECT_NE(bad.message().find(expected), std::string::npos) << bad.message();
+  }
 }
 
 TEST(Init, MakesEverythingWithPrivateKeysOnly0600) {
