@@ -221,6 +221,13 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
   if (*admin_password) spdlog::info("{}", **admin_password);
 
   auto impl = std::make_unique<Impl>(dir, *config, clock, threads);
+  // Named before anything counts, so /metrics carries their HELP text from the first scrape.
+  impl->metrics.Describe("opencapf_capf_sessions_total", "CAPF sessions by operation and result.");
+  impl->metrics.Describe("opencapf_capf_session_milliseconds_total",
+                         "Time spent in CAPF sessions.");
+  impl->metrics.Describe("opencapf_tvs_connections_total",
+                         "TVS connections, closed by the phone or ended by an error.");
+  impl->metrics.Describe("opencapf_tvs_requests_total", "TVS requests answered.");
   impl->watch_interval = options.watch_interval;
   auto store = store::OpenSqliteStore(dir.store(), clock);
   if (!store.ok()) return store.error();

@@ -190,6 +190,10 @@ TEST_F(ServicesTest, AdminServerReportsHealthAndCountsSessions) {
             std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("opencapf_up{service=\"capf\"} 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("# HELP opencapf_capf_sessions_total CAPF sessions by operation and "
+                         "result.\n# TYPE opencapf_capf_sessions_total counter\n"),
+            std::string::npos)
+      << metrics;
   EXPECT_NE(curl("/metrics", "").find("authentication required"), std::string::npos);
 }
 
