@@ -29,7 +29,7 @@ void RoundTrip(const Result<T>& view, Make make, Parse parse) {
   if (!built.ok()) return;  // e.g. too large once re-wrapped; Encode would say so too
   auto bytes = Encode(*built);
   if (!bytes.ok()) return;
-  auto decoded = Decode(*bytes);
+  auto decoded = Message::Decode(*bytes);
   Check(decoded.ok());
   auto again = parse(*decoded);
   Check(again.ok());
@@ -82,7 +82,7 @@ void Views(const Message& m) {
       ParseFetchCertResponse);
   if (auto end = ParseEndSession(m); end.ok()) {
     // MakeEndSession cuts a REASON_INFO too long to send with its NUL; all else must survive.
-    auto again = ParseEndSession(*Decode(*Encode(MakeEndSession(id, *end))));
+    auto again = ParseEndSession(*Message::Decode(*Encode(MakeEndSession(id, *end))));
     Check(again.ok() && again->reason == end->reason);
     Check(end->info.compare(0, again->info.size(), again->info) == 0);
     Check(end->info.size() - again->info.size() <= 1);
@@ -110,7 +110,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ByteView input(data, size);
 
   // The server's path: the header alone, then exactly the body it declares.
-  auto header = DecodeHeader(input);
+  auto header = Header::Decode(input);
   if (header.ok()) {
     ByteView rest = input.subspan(kHeaderSize);
     auto body =
@@ -118,7 +118,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (body.ok()) Check(body->elements.size() <= header->body_length / 3);
   }
 
-  auto message = Decode(input);
+  auto message = Message::Decode(input);
   if (!message.ok()) return 0;
   Check(header.ok());
   auto bytes = Encode(*message);

@@ -23,7 +23,7 @@ void Views(const Message& m) {
     Check(built.ok());
     auto bytes = Encode(*built);
     if (bytes.ok()) {  // a name and certificate that filled the body may not fit once rebuilt
-      auto again = Decode(*bytes);
+      auto again = Message::Decode(*bytes);
       Check(again.ok());
       auto reparsed = ParseVerifyRequest(*again);
       Check(reparsed.ok() && *reparsed == *request);
@@ -35,7 +35,7 @@ void Views(const Message& m) {
     Check(built.ok());
     auto bytes = Encode(*built);
     Check(bytes.ok());  // never larger than the message it came from
-    auto again = Decode(*bytes);
+    auto again = Message::Decode(*bytes);
     Check(again.ok());
     auto reparsed = ParseVerifyResponse(*again);
     Check(reparsed.ok() && *reparsed == *response);
@@ -49,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ByteView input(data, size);
 
   // The server's path: the header alone, then exactly the body it declares.
-  auto header = DecodeHeader(input);
+  auto header = Header::Decode(input);
   if (header.ok()) {
     ByteView rest = input.subspan(kHeaderSize);
     auto body =
@@ -57,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (body.ok()) Check(body->elements.size() <= header->body_length / 3u);
   }
 
-  auto message = Decode(input);
+  auto message = Message::Decode(input);
   if (!message.ok()) return 0;
   Check(header.ok());
   auto bytes = Encode(*message);

@@ -137,7 +137,7 @@ TEST(AuthSignature, AuthResponseSignedByThePhoneVerifiesAtTheServer) {
     // Through the wire and back, as the server sees it.
     auto bytes = Encode(MakeAuthResponse(12, response).value());
     ASSERT_TRUE(bytes.ok()) << bytes.message();
-    auto parsed = ParseAuthResponse(Decode(*bytes).value());
+    auto parsed = ParseAuthResponse(Message::Decode(*bytes).value());
     ASSERT_TRUE(parsed.ok()) << parsed.message();
     auto cert = pki::Certificate::FromDer(parsed->certificate->der);
     ASSERT_TRUE(cert.ok());

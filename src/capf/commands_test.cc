@@ -13,7 +13,7 @@ Message OverTheWire(const Message& m) {
   auto bytes = Encode(m);
   EXPECT_TRUE(bytes.ok()) << bytes.message();
   if (!bytes.ok()) return {};
-  auto back = Decode(*bytes);
+  auto back = Message::Decode(*bytes);
   EXPECT_TRUE(back.ok()) << back.message();
   if (!back.ok()) return {};
   EXPECT_EQ(*back, m);

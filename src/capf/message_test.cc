@@ -15,7 +15,7 @@ const char kAuthResponseHex[] =
     "550200000001001f01000101070001030b0001000d001053455030303131323233333434353500";
 
 TEST(Message, DecodesARealAuthResponse) {
-  auto m = Decode(Hex(kAuthResponseHex));
+  auto m = Message::Decode(Hex(kAuthResponseHex));
   ASSERT_TRUE(m.ok()) << m.message();
   EXPECT_EQ(m->command, Command::kAuthResponse);
   EXPECT_EQ(m->session_id, 1u);
@@ -40,7 +40,7 @@ TEST(Message, EncodesHeaderThenElementsInOneBuffer) {
             "5503010203040009"
             "0a00020800"
             "11000100");
-  auto back = Decode(*bytes);
+  auto back = Message::Decode(*bytes);
   ASSERT_TRUE(back.ok()) << back.message();
   EXPECT_EQ(*back, m);
 }
@@ -52,19 +52,19 @@ TEST(Message, EmptyBodyRoundTrips) {
   auto bytes = Encode(m);
   ASSERT_TRUE(bytes.ok());
   EXPECT_EQ(HexLower(*bytes), "5511000000070000");
-  EXPECT_EQ(*Decode(*bytes), m);
+  EXPECT_EQ(*Message::Decode(*bytes), m);
 }
 
 TEST(Message, DecodeHeaderThenBodyLikeAServer) {
   Bytes whole = Hex(kAuthResponseHex);
-  auto header = DecodeHeader(ByteView(whole).first(kHeaderSize));
+  auto header = Header::Decode(ByteView(whole).first(kHeaderSize));
   ASSERT_TRUE(header.ok()) << header.message();
   EXPECT_EQ(header->command, Command::kAuthResponse);
   EXPECT_EQ(header->session_id, 1u);
   EXPECT_EQ(header->body_length, whole.size() - kHeaderSize);
   auto body = DecodeBody(*header, ByteView(whole).subspan(kHeaderSize));
   ASSERT_TRUE(body.ok()) << body.message();
-  EXPECT_EQ(*body, *Decode(whole));
+  EXPECT_EQ(*body, *Message::Decode(whole));
 }
 
 TEST(Message, UnknownTagsAreKept) {
@@ -72,7 +72,7 @@ TEST(Message, UnknownTagsAreKept) {
       Hex("5502000000010008"
           "c8000201ff"
           "0d0000");
-  auto m = Decode(whole);
+  auto m = Message::Decode(whole);
   ASSERT_TRUE(m.ok()) << m.message();
   ASSERT_EQ(m->elements.size(), 2u);
   EXPECT_EQ(m->elements[0].tag, 200);
@@ -82,32 +82,32 @@ TEST(Message, UnknownTagsAreKept) {
 }
 
 TEST(Message, TruncatedHeaderSaysHowManyBytesCame) {
-  auto h = DecodeHeader(Hex("5501000000"));
+  auto h = Header::Decode(Hex("5501000000"));
   ASSERT_FALSE(h.ok());
   EXPECT_THAT(h.message(), HasSubstr("truncated: 5 bytes, a header is 8"));
-  EXPECT_FALSE(Decode(Bytes{}).ok());
+  EXPECT_FALSE(Message::Decode(Bytes{}).ok());
 }
 
 TEST(Message, WrongProtocolIdIsNamedWithAHint) {
-  auto tls = DecodeHeader(Hex("160301020001fc03"));
+  auto tls = Header::Decode(Hex("160301020001fc03"));
   ASSERT_FALSE(tls.ok());
-  EXPECT_THAT(tls.message(), HasSubstr("protocol id 0x16 is not CAPF (0x55)"));
+  EXPECT_THAT(tls.message(), HasSubstr("protocol id 0x16 at offset 0 is not CAPF (0x55)"));
   EXPECT_THAT(tls.message(), HasSubstr("TLS"));
-  auto tvs = DecodeHeader(Hex("5701010000000001"));
+  auto tvs = Header::Decode(Hex("5701010000000001"));
   ASSERT_FALSE(tvs.ok());
   EXPECT_THAT(tvs.message(), HasSubstr("TVS"));
-  auto http = DecodeHeader(Bytes{'G', 'E', 'T', ' ', '/', ' ', 'H', 'T'});
+  auto http = Header::Decode(Bytes{'G', 'E', 'T', ' ', '/', ' ', 'H', 'T'});
   ASSERT_FALSE(http.ok());
   EXPECT_THAT(http.message(), HasSubstr("\"GET \""));
-  auto other = DecodeHeader(Hex("0001000000010000"));
+  auto other = Header::Decode(Hex("0001000000010000"));
   ASSERT_FALSE(other.ok());
-  EXPECT_THAT(other.message(), HasSubstr("protocol id 0x00 is not CAPF"));
+  EXPECT_THAT(other.message(), HasSubstr("protocol id 0x00 at offset 0 is not CAPF"));
 }
 
 TEST(Message, UnknownCommandIsAnError) {
   for (std::uint8_t command : {0, 24, 255}) {
     Bytes h = {0x55, command, 0, 0, 0, 1, 0, 0};
-    auto header = DecodeHeader(h);
+    auto header = Header::Decode(h);
     ASSERT_FALSE(header.ok());
     EXPECT_THAT(header.message(), HasSubstr("command " + std::to_string(command)));
     EXPECT_THAT(header.message(), HasSubstr("is not a CAPF command"));
@@ -123,10 +123,10 @@ TEST(Message, BodyShorterThanDeclared) {
   // Copy all but the last three bytes (resize() here trips a GCC 12 -Wstringop-overflow false
   // positive in the sanitizer build).
   Bytes whole(full.begin(), full.end() - 3);
-  auto m = Decode(whole);
+  auto m = Message::Decode(whole);
   ASSERT_FALSE(m.ok());
   EXPECT_THAT(m.message(), HasSubstr("AUTH_RESPONSE: body is 28 bytes but the header declares 31"));
-  auto header = DecodeHeader(whole);
+  auto header = Header::Decode(whole);
   ASSERT_TRUE(header.ok());
   EXPECT_FALSE(DecodeBody(*header, ByteView(whole).subspan(kHeaderSize)).ok());
 }
@@ -134,7 +134,7 @@ TEST(Message, BodyShorterThanDeclared) {
 TEST(Message, BytesAfterTheMessageAreAnError) {
   Bytes whole = Hex(kAuthResponseHex);
   whole.push_back(0x55);
-  auto m = Decode(whole);
+  auto m = Message::Decode(whole);
   ASSERT_FALSE(m.ok());
   EXPECT_THAT(m.message(), HasSubstr("1 bytes follow the message"));
 }
@@ -145,7 +145,7 @@ TEST(Message, ElementLengthPastTheBodyNamesOffsetAndTag) {
       Hex("5502000000010007"
           "0d0010"
           "53455030");
-  auto m = Decode(whole);
+  auto m = Message::Decode(whole);
   ASSERT_FALSE(m.ok());
   EXPECT_THAT(m.message(), HasSubstr("AUTH_RESPONSE"));
   EXPECT_THAT(m.message(), HasSubstr("DEVICE_NAME (tag 13) element at offset 8"));
@@ -156,7 +156,7 @@ TEST(Message, ElementHeaderCutInHalf) {
   Bytes whole =
       Hex("5502000000010002"
           "0d00");
-  auto m = Decode(whole);
+  auto m = Message::Decode(whole);
   ASSERT_FALSE(m.ok());
   EXPECT_THAT(m.message(), HasSubstr("offset 9: DEVICE_NAME (tag 13) element at offset 8: length"));
 }
@@ -190,7 +190,7 @@ TEST(Message, EncodeRefusesABodyTooLargeForItsLength) {
   auto exact = Encode(m);
   ASSERT_TRUE(exact.ok()) << exact.message();
   EXPECT_EQ(exact->size(), kHeaderSize + kMaxBody);
-  EXPECT_TRUE(Decode(*exact).ok());
+  EXPECT_TRUE(Message::Decode(*exact).ok());
 
   m.AddU8(Tag::kCertType, 1);
   auto too_big = Encode(m);
@@ -205,9 +205,9 @@ TEST(Message, EncodeRefusesABodyTooLargeForItsLength) {
 }
 
 TEST(Message, SummaryHidesThePassword) {
-  auto m =
-      Decode(Hex("550200000002002501000101070001030b0007313233343536000d001053455030303131323233333"
-                 "434454300"));
+  auto m = Message::Decode(
+      Hex("550200000002002501000101070001030b0007313233343536000d001053455030303131323233333"
+          "434454300"));
   ASSERT_TRUE(m.ok()) << m.message();
   std::string line = Summary(*m);
   EXPECT_EQ(line,

@@ -14,7 +14,7 @@ asio::awaitable<Result<PhoneOutcome>> RunPhoneSession(TlsStream& stream,
                                                       const PhoneCredentials& credentials,
                                                       const PhoneScript& script,
                                                       std::chrono::seconds message_timeout) {
-  MessageChannel channel(stream, kMaxBody);
+  MessageChannel channel(stream, "the server", {.max_body = kMaxBody});
   PhoneOutcome outcome;
 
   auto first = co_await channel.Read(message_timeout, "AUTH_REQUEST");

@@ -67,7 +67,7 @@ CapfServerSession::CapfServerSession(TlsStream& stream, const CapfAuthority& aut
                                      store::Store& store, const Clock& clock,
                                      const SessionLimits& limits, std::string peer)
     : stream_(stream),
-      channel_(stream, limits.max_message_body),
+      channel_(stream, "the phone", {.max_body = limits.max_message_body}),
       authority_(authority),
       store_(store),
       clock_(clock),

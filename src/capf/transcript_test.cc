@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/file.h"
+#include "base/framed_transcript.h"
 #include "capf/commands.h"
 #include "capf/message.h"
 #include "pki/certificate.h"
@@ -20,55 +21,10 @@ std::string Vector(const std::string& name) {
   return std::string(OPENCAPF_TESTDATA) + "/capf/" + name;
 }
 
-/// One message as it crossed the wire, reassembled from one or more socket reads/writes.
-struct Sent {
-  bool from_server = false;
-  Bytes bytes;
-  int writes = 0;  ///< how many transcript lines it took
-};
+using Sent = framed::testing::TranscriptMessage;
 
-// Parses `capf->phone HEX` / `phone->capf HEX` lines, joining a direction's lines until each
-// message has the body its header declares.
 Result<std::vector<Sent>> ReadTranscript(const std::string& path) {
-  auto file = ReadFile(path);
-  if (!file.ok()) return file.error();
-  std::istringstream lines(std::string(file->begin(), file->end()));
-  std::vector<Sent> out;
-  Bytes pending[2];
-  int writes[2] = {0, 0};
-  std::string line;
-  int number = 0;
-  while (std::getline(lines, line)) {
-    ++number;
-    if (line.empty()) continue;
-    const std::string where = path + ":" + std::to_string(number);
-    auto space = line.find(' ');
-    if (space == std::string::npos) return Fail(where + ": no direction");
-    std::string direction = line.substr(0, space);
-    if (direction != "capf->phone" && direction != "phone->capf") {
-      return Fail(where + ": unknown direction '" + direction + "'");
-    }
-    const int side = direction == "capf->phone" ? 0 : 1;
-    auto bytes = ParseHex(line.substr(space + 1));
-    if (!bytes.ok()) return Context(where, bytes.error());
-    pending[side].insert(pending[side].end(), bytes->begin(), bytes->end());
-    ++writes[side];
-    while (pending[side].size() >= kHeaderSize) {
-      std::size_t length = kHeaderSize + (pending[side][6] << 8 | pending[side][7]);
-      if (pending[side].size() < length) break;
-      out.push_back(
-          {side == 0, Bytes(pending[side].begin(), pending[side].begin() + length), writes[side]});
-      pending[side].erase(pending[side].begin(), pending[side].begin() + length);
-      writes[side] = 0;
-    }
-  }
-  for (int side : {0, 1}) {
-    if (!pending[side].empty()) {
-      return Fail(path + ": " + std::to_string(pending[side].size()) +
-                  " bytes left over at the end");
-    }
-  }
-  return out;
+  return framed::testing::ReadTranscript(Framing::kWire, path);
 }
 
 // Parses a message with its typed view and builds it again with the typed constructor.
@@ -135,12 +91,12 @@ TEST_P(TranscriptTest, EveryMessageDecodesInTheRecordedOrder) {
   ASSERT_TRUE(sent.ok()) << sent.message();
   std::vector<std::pair<bool, Command>> sequence;
   for (const Sent& s : *sent) {
-    auto m = Decode(s.bytes);
+    auto m = Message::Decode(s.bytes);
     ASSERT_TRUE(m.ok()) << m.message();
     EXPECT_EQ(m->session_id, want.session_id) << Summary(*m);
     sequence.emplace_back(s.from_server, m->command);
     // The server's reader path (header first, then the body it declares) agrees with Decode.
-    auto header = DecodeHeader(ByteView(s.bytes).first(kHeaderSize));
+    auto header = Header::Decode(ByteView(s.bytes).first(kHeaderSize));
     ASSERT_TRUE(header.ok()) << header.message();
     auto body = DecodeBody(*header, ByteView(s.bytes).subspan(kHeaderSize));
     ASSERT_TRUE(body.ok()) << body.message();
@@ -160,7 +116,7 @@ TEST_P(TranscriptTest, TypedViewsAndConstructorsReproduceEveryByte) {
   auto sent = ReadTranscript(Vector(GetParam().file));
   ASSERT_TRUE(sent.ok()) << sent.message();
   for (const Sent& s : *sent) {
-    auto m = Decode(s.bytes);
+    auto m = Message::Decode(s.bytes);
     ASSERT_TRUE(m.ok()) << m.message();
     auto rebuilt = Rebuild(*m);
     ASSERT_TRUE(rebuilt.ok()) << rebuilt.message();
@@ -179,7 +135,7 @@ TEST_P(TranscriptTest, ConstructorsFromKnownValuesMatchTheRecording) {
 
   // The payloads that cannot be known in advance: the LSC the server issued, and the phone's
   // key, which must be the LSC's key.
-  auto store = ParseStoreCertRequest(Decode((*sent)[5].bytes).value());
+  auto store = ParseStoreCertRequest(Message::Decode((*sent)[5].bytes).value());
   ASSERT_TRUE(store.ok()) << store.message();
   auto lsc = pki::Certificate::FromDer(store->certificate.der);
   ASSERT_TRUE(lsc.ok()) << lsc.message();
@@ -212,7 +168,7 @@ TEST_P(TranscriptTest, TheIssuedCertificateBelongsToThePhoneAndTheCapf) {
   auto capf = pki::Certificate::Load(Vector("capf.crt"));
   ASSERT_TRUE(capf.ok()) << capf.message();
 
-  auto auth = ParseAuthResponse(Decode((*sent)[1].bytes).value());
+  auto auth = ParseAuthResponse(Message::Decode((*sent)[1].bytes).value());
   ASSERT_TRUE(auth.ok()) << auth.message();
   EXPECT_EQ(auth->device_name, want.device_name);
   EXPECT_EQ(auth->password, want.password);
@@ -220,17 +176,17 @@ TEST_P(TranscriptTest, TheIssuedCertificateBelongsToThePhoneAndTheCapf) {
   EXPECT_EQ(auth->version, kProtocolVersion);
   EXPECT_FALSE(auth->certificate);
 
-  auto request = ParseKeyGenRequest(Decode((*sent)[2].bytes).value());
+  auto request = ParseKeyGenRequest(Message::Decode((*sent)[2].bytes).value());
   ASSERT_TRUE(request.ok()) << request.message();
   EXPECT_EQ(*request, want.key_request);
 
-  auto key = ParseKeyGenResponse(Decode((*sent)[4].bytes).value());
+  auto key = ParseKeyGenResponse(Message::Decode((*sent)[4].bytes).value());
   ASSERT_TRUE(key.ok()) << key.message();
   ASSERT_TRUE(key->ok());
 
   std::size_t stores = 0;
   for (const Sent& s : *sent) {
-    auto m = Decode(s.bytes).value();
+    auto m = Message::Decode(s.bytes).value();
     if (m.command != Command::kStoreCertRequest) continue;
     ++stores;
     auto store = ParseStoreCertRequest(m);

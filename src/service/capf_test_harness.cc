@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "net/raw_tls_client.h"
+
 namespace opencapf::service::testing {
 
 namespace {
@@ -138,70 +140,10 @@ Result<capf::PhoneOutcome> CapfHarness::Phone(const capf::PhoneCredentials& cred
 
 Result<Bytes> CapfHarness::Raw(const Bytes& bytes, std::chrono::milliseconds pause_per_byte,
                                std::chrono::milliseconds wait) {
-  asio::io_context io;
-  auto ctx = net::MakeClientContext({});
-  if (!ctx.ok()) return ctx.error();
-  // Shared by the writer and the reader coroutine; they live until io.run() returns.
-  capf::TlsStream stream(io, **ctx);
-  Bytes received;
-  bool closed = false;
-  bool we_closed = false;
-  bool server_closed = false;
-  std::optional<Status> connected;
-  asio::co_spawn(
-      io,
-      [&]() -> asio::awaitable<void> {
-        asio::ip::tcp::endpoint server(asio::ip::make_address("127.0.0.1"), port);
-        auto [ec] = co_await stream.lowest_layer().async_connect(server, net::kAwaitTuple);
-        auto [hs] =
-            co_await stream.async_handshake(asio::ssl::stream_base::client, net::kAwaitTuple);
-        if (ec || hs) {
-          connected = Fail("connect/handshake failed");
-          co_return;
-        }
-        connected = Status::Ok();
-        // Read whatever the server says, concurrently with our writes, until it closes.
-        asio::co_spawn(
-            io,
-            [&]() -> asio::awaitable<void> {
-              std::uint8_t buf[4096];
-              while (true) {
-                auto [rec, n] =
-                    co_await stream.async_read_some(asio::buffer(buf), net::kAwaitTuple);
-                received.insert(received.end(), buf, buf + n);
-                if (rec) break;
-              }
-              closed = true;
-              server_closed = !we_closed;
-            },
-            asio::detached);
-        if (pause_per_byte.count() == 0) {
-          (void)co_await asio::async_write(stream, asio::buffer(bytes), net::kAwaitTuple);
-        } else {
-          for (std::uint8_t b : bytes) {
-            if (closed) break;
-            auto [wec, wn] =
-                co_await asio::async_write(stream, asio::buffer(&b, 1), net::kAwaitTuple);
-            if (wec) break;
-            asio::steady_timer pause(io, pause_per_byte);
-            co_await pause.async_wait(net::kAwaitTuple);
-          }
-        }
-        const auto deadline = std::chrono::steady_clock::now() + wait;
-        while (!closed && std::chrono::steady_clock::now() < deadline) {
-          asio::steady_timer tick(io, std::chrono::milliseconds(20));
-          co_await tick.async_wait(net::kAwaitTuple);
-        }
-        we_closed = true;
-        asio::error_code ignored;
-        stream.lowest_layer().close(ignored);
-      },
-      asio::detached);
-  io.run();
-  if (!connected) return Fail("the raw session did not start");
-  if (!connected->ok()) return connected->error();
-  if (!server_closed) return Fail("the server did not close the connection");
-  return received;
+  auto result = net::testing::RawExchange(port, bytes, pause_per_byte, 0, wait);
+  if (!result.ok()) return result.error();
+  if (!result->server_closed) return Fail("the server did not close the connection");
+  return std::move(result->received);
 }
 
 capf::HeldCertificate CapfHarness::Enroll(const std::string& device) {

@@ -32,9 +32,9 @@ Result<Message> MakeClientRequest(const pki::Certificate& certificate,
   return MakeVerifyRequest(session_id, VerifyRequest{device_name, certificate.der()});
 }
 
-asio::awaitable<Result<VerifyResponse>> Ask(TlsStream& stream, const Message& request,
+asio::awaitable<Result<VerifyResponse>> Ask(net::TlsStream& stream, const Message& request,
                                             std::chrono::steady_clock::duration timeout) {
-  MessageChannel channel(stream, "the server");
+  net::MessageChannel<Framing> channel(stream, "the server");
   if (auto sent = co_await channel.Write(request, timeout); !sent.ok()) co_return sent.error();
   const Command expected = ResponseTo(request.command);
   const std::string waiting = "the " + CommandName(expected);
@@ -59,7 +59,7 @@ asio::awaitable<Result<ClientAnswer>> Query(asio::any_io_executor executor,
   const std::string server = options.host + ":" + std::to_string(options.port);
   auto ctx = net::MakeClientContext(options.tls);
   if (!ctx.ok()) co_return ctx.error();
-  TlsStream stream(executor, **ctx);
+  net::TlsStream stream(executor, **ctx);
   FrameGuard frame;
 
   // One deadline for everything: when it passes, the socket is closed under whatever waits.

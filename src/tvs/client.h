@@ -14,9 +14,9 @@
 #include <utility>
 
 #include "base/result.h"
+#include "net/message_channel.h"
 #include "net/tls.h"
 #include "pki/certificate.h"
-#include "tvs/channel.h"
 #include "tvs/message.h"
 
 namespace opencapf::tvs {
@@ -51,7 +51,7 @@ Result<Message> MakeClientRequest(const pki::Certificate& certificate,
 
 /// On an established TLS stream: sends `request` (a VERIFY_REQUEST or QUERY_REQUEST) and
 /// reads the answer, which must echo the session id and be the matching response.
-asio::awaitable<Result<VerifyResponse>> Ask(TlsStream& stream, const Message& request,
+asio::awaitable<Result<VerifyResponse>> Ask(net::TlsStream& stream, const Message& request,
                                             std::chrono::steady_clock::duration timeout);
 
 /// Resolves and connects to the server, runs the TLS handshake, checks the server certificate

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/framed.h"
 #include "base/result.h"
 
 namespace opencapf::tvs {
@@ -20,7 +21,7 @@ inline constexpr std::uint8_t kProtocolVersion = 1;
 /// Size of the header: protocol id, version, command, reserved, session id (u32), body length.
 inline constexpr std::size_t kHeaderSize = 10;
 /// The largest body a header can declare (the length field is a u16).
-inline constexpr std::size_t kMaxBody = 0xffff;
+inline constexpr std::size_t kMaxBody = framed::kMaxBody;
 /// The TCP port phones connect to.
 inline constexpr std::uint16_t kDefaultPort = 2445;
 /// The first byte of a DEVICE_NAME value, before the name itself.
@@ -65,67 +66,15 @@ inline std::string TagName(Tag tag) { return TagName(static_cast<std::uint8_t>(t
 /// "valid", "invalid".
 std::string VerdictName(Verdict verdict);
 
-/// One body element. Tags outside the protocol are kept as they came.
-struct Element {
-  std::uint8_t tag = 0;
-  Bytes value;
-
-  bool operator==(const Element&) const = default;
+/// TVS among the framed protocols (base/framed.h): header `0x57 | version 1 | command | 0 | session
+/// u32 | length u16`. Header::Decode(bytes), Message::Decode(bytes), and Encode, DecodeBody and
+/// Summary found by argument-dependent lookup, are the codec.
+struct Framing : framed::Enums<Command, Tag> {
+  static const framed::Protocol kWire;
 };
-
-/// The fixed part of a message, decoded on its own so a reader knows how much body to expect.
-struct Header {
-  Command command = Command::kVerifyRequest;
-  std::uint32_t session_id = 0;
-  std::uint16_t body_length = 0;
-
-  bool operator==(const Header&) const = default;
-};
-
-/// A whole message: command, session and the body's elements in wire order.
-struct Message {
-  Command command = Command::kVerifyRequest;
-  std::uint32_t session_id = 0;
-  std::vector<Element> elements;
-
-  /// Appends an element (order on the wire is the order of the calls).
-  Message& Add(Tag tag, ByteView value);
-  Message& AddU8(Tag tag, std::uint8_t value);
-  Message& AddU32(Tag tag, std::uint32_t value);
-
-  /// The first element with `tag`, or nullptr.
-  const Element* Find(Tag tag) const;
-  bool Has(Tag tag) const { return Find(tag) != nullptr; }
-  /// The value of the first element with `tag`; missing is an error naming the element.
-  Result<ByteView> Value(Tag tag) const;
-  /// A one-byte element; missing or another length is an error naming the element.
-  Result<std::uint8_t> U8(Tag tag) const;
-  /// A four-byte big-endian element.
-  Result<std::uint32_t> U32(Tag tag) const;
-
-  bool operator==(const Message&) const = default;
-};
-
-/// Header and body in one buffer, ready for a single write (one TLS record).
-/// Fails when an element or the body would not fit its u16 length field.
-Result<Bytes> Encode(const Message& message);
-
-/// Decodes the 10-byte header at the start of `data` (fewer bytes is an error, more are
-/// ignored). Checks the protocol id, the version, the reserved byte and that the command is
-/// known; says what the bytes look like otherwise.
-Result<Header> DecodeHeader(ByteView data);
-
-/// Decodes the body that follows `header`. `body` must be exactly `header.body_length` bytes.
-/// Every element length is checked against what is left; unknown tags are kept. Offsets in
-/// errors count from the start of the message (header included), as in a hex dump.
-Result<Message> DecodeBody(const Header& header, ByteView body);
-
-/// Decodes a buffer holding exactly one whole message.
-Result<Message> Decode(ByteView message);
-
-/// One line for logs: "VERIFY_REQUEST session 1: DEVICE_NAME "CP-7962-SEP001122334455",
-/// CERTIFICATE (945 bytes)".
-std::string Summary(const Message& message);
+using framed::Element;
+using Header = framed::Header<Framing>;
+using Message = framed::Message<Framing>;
 
 // ----- Typed views ---------------------------------------------------------------------------
 

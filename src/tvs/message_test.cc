@@ -21,7 +21,7 @@ TEST(TvsMessage, EncodesHeaderAndElementsInOrder) {
             "57010100010203040010"    // header: 0x57, v1, VERIFY_REQUEST, 0, session, length 16
             "0100080153455030303131"  // DEVICE_NAME: 0x01 "SEP0011"
             "0200023000");            // CERTIFICATE
-  auto decoded = Decode(*bytes);
+  auto decoded = Message::Decode(*bytes);
   ASSERT_TRUE(decoded.ok()) << decoded.message();
   EXPECT_EQ(*decoded, *request);
   auto parsed = ParseVerifyRequest(*decoded);
@@ -45,7 +45,7 @@ TEST(TvsMessage, ValidAndInvalidResponses) {
             "07000101")
       << "an invalid answer carries no roles and no TTL";
 
-  auto parsed = ParseVerifyResponse(*Decode(*Encode(*valid)));
+  auto parsed = ParseVerifyResponse(*Message::Decode(*Encode(*valid)));
   ASSERT_TRUE(parsed.ok()) << parsed.message();
   EXPECT_EQ(*parsed, (VerifyResponse{Verdict::kValid, {1, 3}, 86400}));
   auto none = ParseVerifyResponse(*invalid);
@@ -71,21 +71,21 @@ TEST(TvsMessage, QueryCommandsAreAnsweredInKind) {
 }
 
 TEST(TvsMessage, HeaderErrorsSayWhatTheBytesAre) {
-  EXPECT_THAT(DecodeHeader(Hex("570101")).message(), HasSubstr("truncated: 3 bytes"));
-  EXPECT_THAT(DecodeHeader(Hex("55020000000100000000")).message(),
+  EXPECT_THAT(Header::Decode(Hex("570101")).message(), HasSubstr("truncated: 3 bytes"));
+  EXPECT_THAT(Header::Decode(Hex("55020000000100000000")).message(),
               HasSubstr("protocol id 0x55 at offset 0 is not TVS (0x57): it looks like CAPF"));
-  EXPECT_THAT(DecodeHeader(Hex("16030100a50100009f03")).message(),
+  EXPECT_THAT(Header::Decode(Hex("16030100a50100009f03")).message(),
               HasSubstr("looks like a TLS handshake"));
-  EXPECT_THAT(DecodeHeader(Hex("474554202f20485454502f")).message(),
+  EXPECT_THAT(Header::Decode(Hex("474554202f20485454502f")).message(),
               HasSubstr("read as text (\"GET \")"));
-  EXPECT_THAT(DecodeHeader(Hex("57020100000000010000")).message(),
-              HasSubstr("version 2 at offset 1"));
-  EXPECT_THAT(DecodeHeader(Hex("57010500000000010000")).message(),
+  EXPECT_THAT(Header::Decode(Hex("57020100000000010000")).message(),
+              HasSubstr("version at offset 1 is 0x02, not 0x01"));
+  EXPECT_THAT(Header::Decode(Hex("57010500000000010000")).message(),
               HasSubstr("command 5 (0x05) at offset 2 is not a TVS command"));
-  EXPECT_THAT(DecodeHeader(Hex("57010000000000010000")).message(), HasSubstr("command 0"));
-  EXPECT_THAT(DecodeHeader(Hex("57010101000000010000")).message(),
+  EXPECT_THAT(Header::Decode(Hex("57010000000000010000")).message(), HasSubstr("command 0"));
+  EXPECT_THAT(Header::Decode(Hex("57010101000000010000")).message(),
               HasSubstr("reserved byte at offset 3 is 0x01"));
-  auto ok = DecodeHeader(Hex("57010200deadbeef0123ffff"));  // extra bytes are not its business
+  auto ok = Header::Decode(Hex("57010200deadbeef0123ffff"));  // extra bytes are not its business
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(*ok, (Header{Command::kVerifyResponse, 0xdeadbeef, 0x0123}));
 }
@@ -98,18 +98,18 @@ TEST(TvsMessage, BodyErrorsNameTheElementAndOffset) {
   EXPECT_THAT(past.message(), HasSubstr("DEVICE_NAME (tag 1) element at offset 10"));
   EXPECT_THAT(past.message(), HasSubstr("value of length 16"));
 
-  auto cut = DecodeBody({Command::kVerifyRequest, 1, 6}, Hex("020001300200"));
+  auto cut = DecodeBody(Header{Command::kVerifyRequest, 1, 6}, Hex("020001300200"));
   ASSERT_FALSE(cut.ok());
   EXPECT_THAT(cut.message(), HasSubstr("CERTIFICATE (tag 2) element at offset 14: length"));
 
-  EXPECT_THAT(DecodeBody({Command::kVerifyRequest, 1, 8}, Hex("020001")).message(),
+  EXPECT_THAT(DecodeBody(Header{Command::kVerifyRequest, 1, 8}, Hex("020001")).message(),
               HasSubstr("body is 3 bytes but the header declares 8 (message cut short)"));
-  EXPECT_THAT(Decode(Hex("5701020000000001000407000100ff")).message(),
+  EXPECT_THAT(Message::Decode(Hex("5701020000000001000407000100ff")).message(),
               HasSubstr("1 bytes follow the message"));
 
   auto unknown =
-      Decode(Hex("5701020000000001000863000100070001"
-                 "01"));
+      Message::Decode(Hex("5701020000000001000863000100070001"
+                          "01"));
   ASSERT_TRUE(unknown.ok()) << unknown.message();
   ASSERT_EQ(unknown->elements.size(), 2u);
   EXPECT_EQ(unknown->elements[0].tag, 0x63) << "unknown tags are kept";

@@ -35,9 +35,10 @@ std::string Quoted(std::string_view text) {
 
 }  // namespace
 
-TvsServerSession::TvsServerSession(TlsStream& stream, TrustCache& trust,
+TvsServerSession::TvsServerSession(net::TlsStream& stream, TrustCache& trust,
                                    const SessionLimits& limits, std::string peer)
-    : channel_(stream, "the phone", limits.max_message_body, limits.max_session_bytes),
+    : channel_(stream, "the phone",
+               {.max_body = limits.max_message_body, .max_bytes = limits.max_session_bytes}),
       trust_(trust),
       limits_(limits),
       peer_(std::move(peer)) {}
@@ -61,11 +62,11 @@ asio::awaitable<SessionReport> TvsServerSession::Run() {
     if (!message.ok()) {
       const std::string requests =
           std::to_string(report.requests) + " request" + (report.requests == 1 ? "" : "s");
-      if (channel_.last_failure() == ChannelFailure::kClosed && report.requests > 0) {
+      if (channel_.last_failure() == net::ChannelFailure::kClosed && report.requests > 0) {
         co_return finish(true, "the phone closed the connection after " + requests);
       }
       // A phone that keeps the connection open without asking more is closed quietly.
-      if (channel_.last_failure() == ChannelFailure::kTimeout && report.requests > 0 &&
+      if (channel_.last_failure() == net::ChannelFailure::kTimeout && report.requests > 0 &&
           channel_.bytes_read() == read_before) {
         co_return finish(true, "idle after " + requests + "; closed");
       }

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <string>
 
-#include "tvs/channel.h"
+#include "net/message_channel.h"
 #include "tvs/trust.h"
 
 namespace opencapf::tvs {
@@ -36,13 +36,13 @@ struct SessionReport {
 /// connection with a reason.
 class TvsServerSession {
  public:
-  TvsServerSession(TlsStream& stream, TrustCache& trust, const SessionLimits& limits,
+  TvsServerSession(net::TlsStream& stream, TrustCache& trust, const SessionLimits& limits,
                    std::string peer);
 
   asio::awaitable<SessionReport> Run();
 
  private:
-  MessageChannel channel_;
+  net::MessageChannel<Framing> channel_;
   TrustCache& trust_;
   SessionLimits limits_;
   std::string peer_;

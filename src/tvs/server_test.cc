@@ -222,7 +222,7 @@ class RecordedServer {
  private:
   void Serve() {
     asio::error_code ec;
-    TlsStream stream(io_, *ctx_);
+    net::TlsStream stream(io_, *ctx_);
     acceptor_.accept(stream.lowest_layer(), ec);
     accepted_ = true;
     if (!ec) stream.handshake(asio::ssl::stream_base::server, ec);
@@ -273,7 +273,7 @@ TEST(TvsEndToEnd, OurClientSendsTheRecordedRequestsAndReadsTheRecordedAnswers) {
     EXPECT_EQ(
         HexLower(ByteView(sent).subspan(4, 4)),
         HexLower(ByteView(WithSession(Bytes(kHeaderSize), answer->session_id)).subspan(4, 4)));
-    auto expected = ParseVerifyResponse(*Decode(recorded.response));
+    auto expected = ParseVerifyResponse(*Message::Decode(recorded.response));
     ASSERT_TRUE(expected.ok());
     EXPECT_EQ(answer->response, *expected);
   }
@@ -386,7 +386,7 @@ TEST(TvsLimits, ConnectionsOverTheCapAreClosedAndTheCapFreesUp) {
   asio::io_context io;
   auto ctx = net::MakeClientContext({});
   ASSERT_TRUE(ctx.ok());
-  TlsStream held(io, **ctx);
+  net::TlsStream held(io, **ctx);
   asio::error_code ec;
   held.lowest_layer().connect({asio::ip::make_address("127.0.0.1"), h.port}, ec);
   ASSERT_FALSE(ec) << ec.message();

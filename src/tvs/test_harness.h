@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "net/raw_tls_client.h"
 #include "pki/issuer.h"
 #include "store/store.h"
 #include "tvs/client.h"
@@ -40,10 +41,7 @@ class TvsHarness {
   Result<ClientAnswer> Query(const pki::Certificate& certificate, ClientOptions options = {});
 
   /// What a raw connection received.
-  struct RawResult {
-    Bytes received;
-    bool server_closed = false;  ///< the server closed the connection (not us)
-  };
+  using RawResult = net::testing::RawResult;
   /// Opens a TLS connection, sends `bytes` (optionally one at a time with a pause), and reads
   /// until the server closes, `expect` bytes have arrived (0: no such limit) or `wait` passed.
   Result<RawResult> Raw(const Bytes& bytes, std::chrono::milliseconds pause_per_byte = {},

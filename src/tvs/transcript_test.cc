@@ -39,7 +39,7 @@ TEST(TvsTranscript, KnownCertificateIsValidForCcmAndTftp) {
   EXPECT_TRUE(answer.from_server);
   EXPECT_EQ(answer.writes, 2) << "the recorded server wrote header and body apart";
 
-  auto request = Decode(ask.bytes);
+  auto request = Message::Decode(ask.bytes);
   ASSERT_TRUE(request.ok()) << request.message();
   EXPECT_EQ(request->command, Command::kVerifyRequest);
   EXPECT_EQ(request->session_id, 1u);
@@ -53,7 +53,7 @@ TEST(TvsTranscript, KnownCertificateIsValidForCcmAndTftp) {
   EXPECT_EQ(request->elements[0].tag, static_cast<std::uint8_t>(Tag::kDeviceName));
   EXPECT_EQ(request->elements[1].tag, static_cast<std::uint8_t>(Tag::kCertificate));
 
-  auto response = Decode(answer.bytes);
+  auto response = Message::Decode(answer.bytes);
   ASSERT_TRUE(response.ok()) << response.message();
   EXPECT_EQ(response->command, Command::kVerifyResponse);
   EXPECT_EQ(response->session_id, 1u) << "the session id is echoed";
@@ -74,7 +74,7 @@ TEST(TvsTranscript, UnknownCertificateIsInvalid) {
   auto transcript = ReadTranscript(TvsVector("verify-unknown.hex"));
   ASSERT_TRUE(transcript.ok()) << transcript.message();
   ASSERT_EQ(transcript->size(), 2u);
-  auto request = Decode((*transcript)[0].bytes);
+  auto request = Message::Decode((*transcript)[0].bytes);
   ASSERT_TRUE(request.ok()) << request.message();
   auto asked = ParseVerifyRequest(*request);
   ASSERT_TRUE(asked.ok());
@@ -82,7 +82,7 @@ TEST(TvsTranscript, UnknownCertificateIsInvalid) {
   const pki::Certificate unknown = Load("unknown.crt");
   EXPECT_EQ(asked->certificate, unknown.der());
 
-  auto response = Decode((*transcript)[1].bytes);
+  auto response = Message::Decode((*transcript)[1].bytes);
   ASSERT_TRUE(response.ok()) << response.message();
   auto said = ParseVerifyResponse(*response);
   ASSERT_TRUE(said.ok());
