@@ -10,11 +10,11 @@ namespace {
 using StopAt = PhoneScript::StopAt;
 }  // namespace
 
-asio::awaitable<Result<PhoneOutcome>> RunPhoneSession(TlsStream& stream,
+asio::awaitable<Result<PhoneOutcome>> RunPhoneSession(net::TlsStream& stream,
                                                       const PhoneCredentials& credentials,
                                                       const PhoneScript& script,
                                                       std::chrono::seconds message_timeout) {
-  MessageChannel channel(stream, "the server", {.max_body = kMaxBody});
+  net::MessageChannel<Framing> channel(stream, "the server", {.max_body = kMaxBody});
   PhoneOutcome outcome;
 
   auto first = co_await channel.Read(message_timeout, "AUTH_REQUEST");

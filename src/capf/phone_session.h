@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "base/result.h"
-#include "capf/channel.h"
 #include "capf/commands.h"
+#include "net/message_channel.h"
 #include "pki/certificate.h"
 #include "pki/private_key.h"
 
@@ -83,7 +83,7 @@ struct PhoneOutcome {
 /// Plays the phone's side of a CAPF session on an established TLS stream, as any CAPF server
 /// expects it (wire-formats.md §2). An error means the session broke (timeout, malformed
 /// message, closed early); a refusal by the server is an outcome with END_SESSION's reason.
-asio::awaitable<Result<PhoneOutcome>> RunPhoneSession(TlsStream& stream,
+asio::awaitable<Result<PhoneOutcome>> RunPhoneSession(net::TlsStream& stream,
                                                       const PhoneCredentials& credentials,
                                                       const PhoneScript& script,
                                                       std::chrono::seconds message_timeout);

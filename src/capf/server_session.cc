@@ -63,7 +63,7 @@ Status KeyMatches(EVP_PKEY* key, const KeyGenRequest& request) {
 
 }  // namespace
 
-CapfServerSession::CapfServerSession(TlsStream& stream, const CapfAuthority& authority,
+CapfServerSession::CapfServerSession(net::TlsStream& stream, const CapfAuthority& authority,
                                      store::Store& store, const Clock& clock,
                                      const SessionLimits& limits, std::string peer)
     : stream_(stream),
@@ -381,7 +381,7 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
       if (left <= std::chrono::steady_clock::duration::zero()) left = std::chrono::milliseconds(1);
       auto reply = co_await channel_.Read(left, "KEY_GEN_RESPONSE (" + KeyText(asked) + ")");
       if (!reply.ok()) {
-        if (channel_.last_failure() == ChannelFailure::kMalformed) {
+        if (channel_.last_failure() == net::ChannelFailure::kMalformed) {
           co_await fail(FailureReason::kProtocolError, reply.message(), "refused");
         } else {
           abort(reply.message());

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "base/clock.h"
-#include "capf/channel.h"
 #include "capf/commands.h"
+#include "net/message_channel.h"
 #include "pki/certificate.h"
 #include "pki/lsc.h"
 #include "pki/private_key.h"
@@ -56,7 +56,7 @@ struct SessionReport {
 /// anything the phone sends: a bad message ends this session with a logged reason.
 class CapfServerSession {
  public:
-  CapfServerSession(TlsStream& stream, const CapfAuthority& authority, store::Store& store,
+  CapfServerSession(net::TlsStream& stream, const CapfAuthority& authority, store::Store& store,
                     const Clock& clock, const SessionLimits& limits, std::string peer);
 
   asio::awaitable<SessionReport> Run();
@@ -76,8 +76,8 @@ class CapfServerSession {
   Status Record(const std::string& name, const std::function<void(store::Device&)>& change,
                 const std::string& result, const std::string& reason);
 
-  TlsStream& stream_;
-  MessageChannel channel_;
+  net::TlsStream& stream_;
+  net::MessageChannel<Framing> channel_;
   const CapfAuthority& authority_;
   store::Store& store_;
   const Clock& clock_;

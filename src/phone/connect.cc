@@ -60,7 +60,7 @@ asio::awaitable<TlsConnection> ConnectTls(std::shared_ptr<asio::ssl::context> co
   }
   std::string tried;
   for (const auto& entry : endpoints) {
-    auto stream = std::make_unique<capf::TlsStream>(executor, *context);
+    auto stream = std::make_unique<net::TlsStream>(executor, *context);
     auto& socket = stream->next_layer();
     const asio::ip::tcp::endpoint endpoint = entry.endpoint();
     asio::error_code ec;

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "capf/channel.h"
 #include "net/asio.h"
+#include "net/message_channel.h"
 #include "pki/certificate.h"
 
 namespace opencapf::phone {
@@ -26,7 +26,7 @@ struct TlsConnection {
   ConnectFailure failure = ConnectFailure::kNone;
   std::string message;  ///< why, when failure is set
   std::shared_ptr<asio::ssl::context> context;
-  std::unique_ptr<capf::TlsStream> stream;
+  std::unique_ptr<net::TlsStream> stream;
   std::string peer;  ///< "127.0.0.1:3804": the address connected to
   std::optional<pki::Certificate> server_certificate;
 

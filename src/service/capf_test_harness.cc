@@ -114,7 +114,7 @@ Result<capf::PhoneOutcome> CapfHarness::Phone(const capf::PhoneCredentials& cred
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        capf::TlsStream stream(io, **ctx);
+        net::TlsStream stream(io, **ctx);
         asio::ip::tcp::endpoint server(asio::ip::make_address("127.0.0.1"), port);
         auto [ec] = co_await stream.lowest_layer().async_connect(server, net::kAwaitTuple);
         if (ec) {

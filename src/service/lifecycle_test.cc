@@ -189,7 +189,7 @@ Result<capf::PhoneOutcome> RunPhone(std::uint16_t port, const capf::PhoneCredent
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        capf::TlsStream stream(io, **ctx);
+        net::TlsStream stream(io, **ctx);
         const asio::ip::tcp::endpoint server(asio::ip::make_address("127.0.0.1"), port);
         auto [ec] = co_await stream.lowest_layer().async_connect(server, net::kAwaitTuple);
         auto [hs] =

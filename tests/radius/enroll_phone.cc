@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        capf::TlsStream stream(io, **ctx);
+        net::TlsStream stream(io, **ctx);
         const asio::ip::tcp::endpoint server(asio::ip::make_address(host), port);
         auto [ec] = co_await stream.lowest_layer().async_connect(server, net::kAwaitTuple);
         if (ec) {
