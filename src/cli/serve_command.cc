@@ -5,8 +5,8 @@
 
 #include "base/file.h"
 #include "cli/command.h"
+#include "server/serve.h"
 #include "service/data_dir.h"
-#include "service/serve.h"
 
 namespace opencapf::cli {
 
@@ -57,7 +57,7 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
   }
   {
     auto* cmd = root.add_subcommand("serve", "Run the CAPF service (initialising --data if empty)");
-    auto options = std::make_shared<service::ServeOptions>();
+    auto options = std::make_shared<server::ServeOptions>();
     auto data = std::make_shared<std::string>("var/opencapf");
     cmd->add_option("--data", *data, "Data directory")->capture_default_str();
     cmd->add_option("--capf-port", options->capf_port, "CAPF TCP port (default from config: 3804)");
@@ -69,7 +69,7 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
     cmd->add_option("--threads", options->threads, "I/O threads (default: one per core)");
     cmd->callback([options, data, &exit]() {
       options->data = *data;
-      auto st = service::Serve(*options);
+      auto st = server::Serve(*options);
       if (!st.ok()) {
         std::cerr << "opencapf serve: " << st.message() << "\n";
         exit.value = 1;

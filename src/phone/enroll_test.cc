@@ -13,10 +13,10 @@
 #include "phone/state.h"
 #include "phone/status.h"
 #include "phone/test_server.h"
+#include "server/serve.h"
 #include "service/certificates.h"
 #include "service/data_dir.h"
 #include "service/phone_config.h"
-#include "service/serve.h"
 #include "store/sqlite_store.h"
 
 namespace opencapf::phone {
@@ -66,7 +66,7 @@ class EnrollTest : public ::testing::Test {
 
   std::unique_ptr<testing::TestServer> server_;
   fs::path base_;
-  service::Services* services_ = nullptr;
+  server::Services* services_ = nullptr;
   store::Store* store_ = nullptr;
   std::string log_;
 };

@@ -11,8 +11,8 @@
 #include <memory>
 #include <thread>
 
+#include "server/serve.h"
 #include "service/phone_config.h"
-#include "service/serve.h"
 #include "store/sqlite_store.h"
 
 namespace opencapf::phone::testing {
@@ -24,7 +24,7 @@ class TestServer {
            ("opencapf-phone-" + std::to_string(::getpid()) + "-" + tag);
     std::filesystem::remove_all(base);
     std::filesystem::create_directories(base);
-    service::ServeOptions o;
+    server::ServeOptions o;
     o.data = base / "data";
     o.capf_port = 0;
     o.tftp_port = 0;
@@ -33,7 +33,7 @@ class TestServer {
     o.listen = "127.0.0.1";
     o.threads = 2;
     o.watch_interval = std::chrono::seconds(1);
-    auto services = service::Services::Open(o, SystemClock::Instance());
+    auto services = server::Services::Open(o, SystemClock::Instance());
     if (!services.ok()) throw std::runtime_error(services.message());
     this->services = std::move(*services);
     this->services->Start();
@@ -76,7 +76,7 @@ class TestServer {
   }
 
   std::filesystem::path base;
-  std::unique_ptr<service::Services> services;
+  std::unique_ptr<server::Services> services;
   std::thread thread;
   std::unique_ptr<store::Store> store;
 };

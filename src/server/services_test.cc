@@ -1,6 +1,6 @@
 // The whole server embedded as `serve` runs it, with real clients: curl over TFTP, TLS
 // handshakes on the CAPF port, and a certificate regenerated while both are in use.
-#include "service/serve.h"
+#include "server/serve.h"
 
 #include <gtest/gtest.h>
 
@@ -25,7 +25,7 @@ class ServicesTest : public ::testing::Test {
   void SetUp() override {
     root_ = std::filesystem::temp_directory_path() /
             ("opencapf-services-" + std::to_string(getpid()) + "-" + std::to_string(std::rand()));
-    ServeOptions options;
+    server::ServeOptions options;
     options.data = root_ / "data";
     options.capf_port = 0;
     options.tftp_port = 0;
@@ -34,7 +34,7 @@ class ServicesTest : public ::testing::Test {
     options.listen = "127.0.0.1";
     options.threads = 2;
     options.watch_interval = std::chrono::seconds(1);
-    auto services = Services::Open(options, clock_);
+    auto services = server::Services::Open(options, clock_);
     ASSERT_TRUE(services.ok()) << services.message();
     services_ = std::move(*services);
     services_->Start();
@@ -89,7 +89,7 @@ class ServicesTest : public ::testing::Test {
 
   FakeClock clock_{std::time(nullptr)};
   std::filesystem::path root_;
-  std::unique_ptr<Services> services_;
+  std::unique_ptr<server::Services> services_;
   std::thread thread_;
 };
 

@@ -1,4 +1,4 @@
-#include "service/serve.h"
+#include "server/serve.h"
 
 #include <spdlog/spdlog.h>
 
@@ -21,10 +21,10 @@
 #include "tlv/trust_list.h"
 #include "tvs/server.h"
 
-namespace opencapf::service {
+namespace opencapf::server {
 
 struct Services::Impl {
-  Impl(DataDir dir, Config config, const Clock& clock, int threads)
+  Impl(service::DataDir dir, service::Config config, const Clock& clock, int threads)
       : dir(std::move(dir)),
         config(std::move(config)),
         clock(clock),
@@ -106,14 +106,14 @@ struct Services::Impl {
       spdlog::error("crl: {}", generation.message());
       return;
     }
-    auto set = BuildCapfCrls(dir, *store, clock, config.crl.next_update_days);
+    auto set = service::BuildCapfCrls(dir, *store, clock, config.crl.next_update_days);
     crl_made = clock.Now();  // a failure is retried at the next refresh, not every tick
     if (!set.ok()) {
       spdlog::error("crl: cannot sign the CRLs ({}): {}", why, set.message());
       return;
     }
     crl_generation = *generation;
-    if (auto st = WriteCrls(dir, *set); !st.ok()) spdlog::error("crl: {}", st.message());
+    if (auto st = service::WriteCrls(dir, *set); !st.ok()) spdlog::error("crl: {}", st.message());
     for (const auto& name : crl_published) published->Unpublish(name);
     crl_published.clear();
     std::size_t revoked = 0;
@@ -123,18 +123,18 @@ struct Services::Impl {
       revoked += c.entries;
     }
     const std::string pem = set->Pem();
-    published->Publish(kCrlBundleName, Bytes(pem.begin(), pem.end()));
-    crl_published.push_back(kCrlBundleName);
+    published->Publish(service::kCrlBundleName, Bytes(pem.begin(), pem.end()));
+    crl_published.push_back(service::kCrlBundleName);
     for (const auto& note : set->notes) spdlog::warn("crl: {}", note);
     spdlog::info("crl: {}: signed {} CRL(s), {} revoked LSC(s), next update {}; in {} and on TFTP",
                  why, set->crls.size(), revoked, pki::FormatUtc(set->next_update),
-                 CrlDir(dir).string());
+                 service::CrlDir(dir).string());
   }
 
   // Logs every certificate expiring within [expiry] warn_days; again a day later.
   void CheckExpiryNow() {
     next_expiry_check = clock.Now() + 86400;
-    auto warnings = CheckExpiry(dir, store.get(), clock, config.expiry.warn_days);
+    auto warnings = service::CheckExpiry(dir, store.get(), clock, config.expiry.warn_days);
     if (!warnings.ok()) {
       spdlog::error("expiry: {}", warnings.message());
       return;
@@ -147,8 +147,8 @@ struct Services::Impl {
   Status SeedTrust() {
     std::vector<tvs::ServiceCertificate> own;
     for (auto [name, role] :
-         {std::pair{kCallManager, tlv::Role::kCcmTftp}, std::pair{kCapf, tlv::Role::kCapf},
-          std::pair{kTvs, tlv::Role::kTvs}}) {
+         {std::pair{service::kCallManager, tlv::Role::kCcmTftp},
+          std::pair{service::kCapf, tlv::Role::kCapf}, std::pair{service::kTvs, tlv::Role::kTvs}}) {
       auto cert = pki::Certificate::Load(dir.certificate(name));
       if (!cert.ok()) return cert.error();
       own.push_back({*cert, {static_cast<std::uint16_t>(role)}});
@@ -156,14 +156,14 @@ struct Services::Impl {
     return tvs::SeedServiceTrust(*store, own);
   }
 
-  DataDir dir;
-  Config config;
+  service::DataDir dir;
+  service::Config config;
   const Clock& clock;
   int threads;
   asio::io_context io;
   std::unique_ptr<store::Store> store;
-  TrustMaterial material;
-  std::unique_ptr<CapfServer> capf;
+  service::TrustMaterial material;
+  std::unique_ptr<service::CapfServer> capf;
   std::shared_ptr<tftp::PublishedFiles> published;
   std::unique_ptr<tftp::TftpServer> tftp;
   std::unique_ptr<tvs::TvsServer> tvs;
@@ -193,14 +193,14 @@ Services::~Services() {
 }
 
 Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, const Clock& clock) {
-  DataDir dir(options.data);
+  service::DataDir dir(options.data);
   if (!dir.Initialized()) {
     spdlog::info("{} holds no opencapf data yet: initialising it", dir.root().string());
-    auto made = Init(dir, {}, clock);
+    auto made = service::Init(dir, {}, clock);
     if (!made.ok()) return made.error();
     for (const auto& line : *made) spdlog::info("init: {}", line);
   }
-  auto config = LoadConfig(dir.config());
+  auto config = service::LoadConfig(dir.config());
   if (!config.ok()) return config.error();
   if (options.capf_port) config->capf.port = *options.capf_port;
   if (options.tftp_port) config->tftp.port = *options.tftp_port;
@@ -213,10 +213,10 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
 
   // Data directories made before the administration page existed get its certificate and a
   // first password now; the password itself goes to a 0600 file, never to the log.
-  auto admin_cert = EnsureAdminCertificate(dir, clock);
+  auto admin_cert = service::EnsureAdminCertificate(dir, clock);
   if (!admin_cert.ok()) return admin_cert.error();
   if (*admin_cert) spdlog::info("made the {}", **admin_cert);
-  auto admin_password = EnsureAdminPassword(dir, clock);
+  auto admin_password = service::EnsureAdminPassword(dir, clock);
   if (!admin_password.ok()) return admin_password.error();
   if (*admin_password) spdlog::info("{}", **admin_password);
 
@@ -252,14 +252,14 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
 
   capf::SessionLimits limits{std::chrono::seconds(config->capf.message_timeout_s),
                              std::chrono::seconds(config->capf.keygen_timeout_s), 16384};
-  CapfListenSettings listen{config->listen_address,
-                            config->capf.port,
-                            config->capf.max_sessions,
-                            std::chrono::seconds(config->capf.handshake_timeout_s),
-                            std::chrono::seconds(config->capf.max_session_s),
-                            &impl->metrics};
+  service::CapfListenSettings listen{config->listen_address,
+                                     config->capf.port,
+                                     config->capf.max_sessions,
+                                     std::chrono::seconds(config->capf.handshake_timeout_s),
+                                     std::chrono::seconds(config->capf.max_session_s),
+                                     &impl->metrics};
   Impl* raw = impl.get();
-  impl->capf = std::make_unique<CapfServer>(
+  impl->capf = std::make_unique<service::CapfServer>(
       impl->io, [raw] { return raw->material.capf(); }, *impl->store, clock, limits, listen);
   if (auto st = impl->capf->Listen(); !st.ok()) return st.error();
 
@@ -345,7 +345,7 @@ void Services::Start() {
     spdlog::info(
         "admin: listening on {}:{} (HTTPS): the web page at https://{}:{}/, the API under "
         "/api/v1",
-        s.config.listen_address, s.admin->port(), HostName(), s.admin->port());
+        s.config.listen_address, s.admin->port(), service::HostName(), s.admin->port());
   }
   s.CheckExpiryNow();
   asio::co_spawn(s.io, s.WatchCertificates(s.watch_interval), asio::detached);
@@ -402,4 +402,4 @@ Status Serve(const ServeOptions& options) {
   return Status::Ok();
 }
 
-}  // namespace opencapf::service
+}  // namespace opencapf::server

@@ -16,11 +16,11 @@
 #include "pki/chain.h"
 #include "pki/crl.h"
 #include "pki/lsc.h"
+#include "server/serve.h"
 #include "service/capf_test_harness.h"
 #include "service/certificates.h"
 #include "service/crls.h"
 #include "service/expiry.h"
-#include "service/serve.h"
 #include "service/trust_export.h"
 #include "store/sqlite_store.h"
 
@@ -139,7 +139,7 @@ TEST(ServeExpiryTest, LogsAtStartAndDaily) {
   const auto root = TempRoot("serve-expiry");
   const std::time_t t0 = std::time(nullptr);
   FakeClock clock(t0);
-  ServeOptions options;
+  server::ServeOptions options;
   options.data = root;
   options.capf_port = 0;
   options.tftp_port = 0;
@@ -154,7 +154,7 @@ TEST(ServeExpiryTest, LogsAtStartAndDaily) {
     ASSERT_TRUE(Init(dir, {}, clock).ok());
     ASSERT_TRUE(RegenerateCertificate(dir, kCapf, std::nullopt, 40, clock).ok());
   }
-  auto services = Services::Open(options, clock);
+  auto services = server::Services::Open(options, clock);
   ASSERT_TRUE(services.ok()) << services.message();
   (*services)->Start();
   std::thread runner([&] { (*services)->Run(); });
@@ -226,7 +226,7 @@ Result<pki::Certificate> Presented(std::uint16_t port) {
 TEST(ServeReloadTest, RegenerateWhileASessionRunsThatSessionCompletesTheNextSeesTheNewCertificate) {
   const auto root = TempRoot("serve-reload");
   FakeClock clock(std::time(nullptr));
-  ServeOptions options;
+  server::ServeOptions options;
   options.data = root;
   options.capf_port = 0;
   options.tftp_port = 0;
@@ -235,7 +235,7 @@ TEST(ServeReloadTest, RegenerateWhileASessionRunsThatSessionCompletesTheNextSees
   options.listen = "127.0.0.1";
   options.threads = 2;
   options.watch_interval = std::chrono::seconds(1);
-  auto services = Services::Open(options, clock);
+  auto services = server::Services::Open(options, clock);
   ASSERT_TRUE(services.ok()) << services.message();
   (*services)->Start();
   std::thread runner([&] { (*services)->Run(); });

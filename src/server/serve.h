@@ -11,7 +11,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 
-namespace opencapf::service {
+namespace opencapf::server {
 
 struct ServeOptions;
 class Services;
@@ -63,4 +63,4 @@ class Services {
 /// certificates. Returns why it could not start, or OK after a clean stop.
 Status Serve(const ServeOptions& options);
 
-}  // namespace opencapf::service
+}  // namespace opencapf::server
