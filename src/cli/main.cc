@@ -35,6 +35,25 @@ void AddHelpCommand(CLI::App& root) {
   });
 }
 
+// The deepest subcommand the parser had reached ("opencapf device set"), so a usage error can
+// say which --help to read, and the arguments it could not place.
+struct Reached {
+  std::string path;
+  std::vector<std::string> unplaced;
+};
+Reached ReachedCommand(CLI::App& root) {
+  Reached out{root.get_name(), {}};
+  CLI::App* app = &root;
+  while (true) {
+    auto chosen = app->get_subcommands();
+    if (chosen.empty()) break;
+    app = chosen.front();
+    out.path += " " + app->get_name();
+  }
+  out.unplaced = app->remaining();
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -63,7 +82,20 @@ int main(int argc, char** argv) {
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return root.exit(e);
+    // --help and --version arrive as "errors" with exit code 0: CLI11 prints them.
+    if (e.get_exit_code() == 0) return root.exit(e);
+    // CLI11's own codes (105 to 114) mean nothing to a script: every usage error is 2, as each
+    // --help and the README say, with CLI11's words and the help that explains the command.
+    const Reached reached = ReachedCommand(root);
+    std::cerr << "opencapf: " << e.what() << "\n";
+    // A missing subcommand or option is reported before a word CLI11 could not place, which is
+    // usually the real mistake (a misspelt command or flag): name it too.
+    if (!reached.unplaced.empty() && dynamic_cast<const CLI::ExtrasError*>(&e) == nullptr) {
+      std::cerr << "opencapf: '" << reached.unplaced.front() << "' is not an option or command of '"
+                << reached.path << "'\n";
+    }
+    std::cerr << "Run '" << reached.path << " --help' for its usage.\n";
+    return 2;
   }
   return exit.value;
 }
