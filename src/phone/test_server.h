@@ -24,15 +24,7 @@ class TestServer {
            ("opencapf-phone-" + std::to_string(::getpid()) + "-" + tag);
     std::filesystem::remove_all(base);
     std::filesystem::create_directories(base);
-    server::ServeOptions o;
-    o.data = base / "data";
-    o.capf_port = 0;
-    o.tftp_port = 0;
-    o.tvs_port = 0;
-    o.admin_port = 0;
-    o.listen = "127.0.0.1";
-    o.threads = 2;
-    o.watch_interval = std::chrono::seconds(1);
+    const auto o = server::ServeOptions::OnLoopback(base / "data");
     auto services = server::Services::Open(o, SystemClock::Instance());
     if (!services.ok()) throw std::runtime_error(services.message());
     this->services = std::move(*services);

@@ -139,15 +139,7 @@ TEST(ServeExpiryTest, LogsAtStartAndDaily) {
   const auto root = TempRoot("serve-expiry");
   const std::time_t t0 = std::time(nullptr);
   FakeClock clock(t0);
-  server::ServeOptions options;
-  options.data = root;
-  options.capf_port = 0;
-  options.tftp_port = 0;
-  options.tvs_port = 0;
-  options.admin_port = 0;
-  options.listen = "127.0.0.1";
-  options.threads = 1;
-  options.watch_interval = std::chrono::seconds(1);
+  const auto options = server::ServeOptions::OnLoopback(root, 1);
   {
     // A data directory whose CAPF certificate ends in 40 days.
     DataDir dir(root);
@@ -226,15 +218,7 @@ Result<pki::Certificate> Presented(std::uint16_t port) {
 TEST(ServeReloadTest, RegenerateWhileASessionRunsThatSessionCompletesTheNextSeesTheNewCertificate) {
   const auto root = TempRoot("serve-reload");
   FakeClock clock(std::time(nullptr));
-  server::ServeOptions options;
-  options.data = root;
-  options.capf_port = 0;
-  options.tftp_port = 0;
-  options.tvs_port = 0;
-  options.admin_port = 0;
-  options.listen = "127.0.0.1";
-  options.threads = 2;
-  options.watch_interval = std::chrono::seconds(1);
+  const auto options = server::ServeOptions::OnLoopback(root);
   auto services = server::Services::Open(options, clock);
   ASSERT_TRUE(services.ok()) << services.message();
   (*services)->Start();

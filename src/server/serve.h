@@ -19,14 +19,26 @@ Status Serve(const ServeOptions& options);
 
 struct ServeOptions {
   std::filesystem::path data = "var/opencapf";
-  std::optional<std::uint16_t> capf_port;  ///< overrides [capf] port (0: any free port)
-  std::optional<std::uint16_t> tftp_port;  ///< overrides [tftp] port (0: any free port)
-  std::optional<std::uint16_t> tvs_port;   ///< overrides [tvs] port (0: any free port)
-  std::optional<std::uint16_t> admin_port; ///< overrides [admin] port (0: any free port)
-  std::optional<std::string> listen;       ///< overrides listen_address
-  int threads = 0;                         ///< 0: one per core
+  std::optional<std::uint16_t> capf_port;   ///< overrides [capf] port (0: any free port)
+  std::optional<std::uint16_t> tftp_port;   ///< overrides [tftp] port (0: any free port)
+  std::optional<std::uint16_t> tvs_port;    ///< overrides [tvs] port (0: any free port)
+  std::optional<std::uint16_t> admin_port;  ///< overrides [admin] port (0: any free port)
+  std::optional<std::string> listen;        ///< overrides listen_address
+  int threads = 0;                          ///< 0: one per core
   /// How often certificate files are checked for changes.
   std::chrono::seconds watch_interval{2};
+
+  /// Every listener on 127.0.0.1 on any free port, `threads` threads, certificate files checked
+  /// every second: a whole server embedded in a test or a tool.
+  static ServeOptions OnLoopback(std::filesystem::path data, int threads = 2) {
+    ServeOptions o;
+    o.data = std::move(data);
+    o.capf_port = o.tftp_port = o.tvs_port = o.admin_port = 0;
+    o.listen = "127.0.0.1";
+    o.threads = threads;
+    o.watch_interval = std::chrono::seconds(1);
+    return o;
+  }
 };
 
 /// Everything `serve` runs, in one object: the store, the trust material and the listeners on

@@ -25,15 +25,7 @@ class ServicesTest : public ::testing::Test {
   void SetUp() override {
     root_ = std::filesystem::temp_directory_path() /
             ("opencapf-services-" + std::to_string(getpid()) + "-" + std::to_string(std::rand()));
-    server::ServeOptions options;
-    options.data = root_ / "data";
-    options.capf_port = 0;
-    options.tftp_port = 0;
-    options.tvs_port = 0;
-    options.admin_port = 0;
-    options.listen = "127.0.0.1";
-    options.threads = 2;
-    options.watch_interval = std::chrono::seconds(1);
+    const auto options = server::ServeOptions::OnLoopback(root_ / "data");
     auto services = server::Services::Open(options, clock_);
     ASSERT_TRUE(services.ok()) << services.message();
     services_ = std::move(*services);
