@@ -43,10 +43,6 @@ std::string HeaderError(const Protocol& protocol, const std::string& what) {
   return std::string(protocol.name) + " header: " + what;
 }
 
-std::string CommandLabel(const Protocol& protocol, std::uint8_t command) {
-  return CommandName(protocol, command);
-}
-
 }  // namespace
 
 bool IsKnownCommand(const Protocol& protocol, std::uint8_t command) {
@@ -107,7 +103,7 @@ Result<RawHeader> DecodeRawHeader(const Protocol& protocol, ByteView data) {
 }
 
 Result<Elements> DecodeElements(const Protocol& protocol, const RawHeader& header, ByteView body) {
-  const std::string what = CommandLabel(protocol, header.command);
+  const std::string what = CommandName(protocol, header.command);
   if (body.size() != header.body_length) {
     return Fail(what + ": body is " + std::to_string(body.size()) +
                 " bytes but the header declares " + std::to_string(header.body_length) +
@@ -132,7 +128,7 @@ Result<Elements> DecodeElements(const Protocol& protocol, const RawHeader& heade
 Status CheckOneMessage(const Protocol& protocol, const RawHeader& header, ByteView message) {
   const std::size_t body = message.size() - protocol.header_size;
   if (body <= header.body_length) return Status::Ok();
-  return Fail(CommandLabel(protocol, header.command) + ": " +
+  return Fail(CommandName(protocol, header.command) + ": " +
               std::to_string(body - header.body_length) +
               " bytes follow the message (its header declares a body of " +
               std::to_string(header.body_length) + "); expected exactly one message");
@@ -147,7 +143,7 @@ Result<Bytes> EncodeMessage(const Protocol& protocol, std::uint8_t command,
   w.U16(0);  // body length, patched below
   for (const Element& e : elements) {
     if (e.value.size() > kMaxBody) {
-      return Fail(CommandLabel(protocol, command) + ": " + ElementLabel(protocol, e.tag) +
+      return Fail(CommandName(protocol, command) + ": " + ElementLabel(protocol, e.tag) +
                   " value is " + std::to_string(e.value.size()) +
                   " bytes; an element holds at most " + std::to_string(kMaxBody));
     }
@@ -158,7 +154,7 @@ Result<Bytes> EncodeMessage(const Protocol& protocol, std::uint8_t command,
   }
   const std::size_t body = w.size() - protocol.header_size;
   if (body > kMaxBody) {
-    return Fail(CommandLabel(protocol, command) + ": body would be more than " +
+    return Fail(CommandName(protocol, command) + ": body would be more than " +
                 std::to_string(kMaxBody) + " bytes (the header's u16 length): " +
                 std::to_string(elements.size()) + " elements are too large to send");
   }
@@ -172,7 +168,7 @@ Result<Bytes> EncodeMessage(const Protocol& protocol, std::uint8_t command,
 
 std::string Summarize(const Protocol& protocol, std::uint8_t command, std::uint32_t session_id,
                       const Elements& elements) {
-  std::string out = CommandLabel(protocol, command) + " session " + std::to_string(session_id);
+  std::string out = CommandName(protocol, command) + " session " + std::to_string(session_id);
   if (elements.empty()) return out + ": no elements";
   out += ":";
   bool first = true;
@@ -191,7 +187,7 @@ Result<ByteView> ElementValue(const Protocol& protocol, std::uint8_t command,
   for (const Element& e : elements) {
     if (e.tag == tag) return ByteView(e.value);
   }
-  return Fail(CommandLabel(protocol, command) + ": no " + ElementLabel(protocol, tag) + " element");
+  return Fail(CommandName(protocol, command) + ": no " + ElementLabel(protocol, tag) + " element");
 }
 
 Result<std::uint32_t> ElementNumber(const Protocol& protocol, std::uint8_t command,
@@ -199,7 +195,7 @@ Result<std::uint32_t> ElementNumber(const Protocol& protocol, std::uint8_t comma
   auto value = ElementValue(protocol, command, elements, tag);
   if (!value.ok()) return value.error();
   if (value->size() != width) {
-    return Fail(CommandLabel(protocol, command) + ": " + ElementLabel(protocol, tag) +
+    return Fail(CommandName(protocol, command) + ": " + ElementLabel(protocol, tag) +
                 " has length " + std::to_string(value->size()) + ", expected " +
                 std::to_string(width));
   }

@@ -22,6 +22,8 @@ namespace opencapf::framed {
 
 /// The largest body or element a header can declare (both length fields are u16).
 inline constexpr std::size_t kMaxBody = 0xffff;
+/// The largest header a protocol may have (TVS's is 10 bytes): what a reader sets aside for one.
+inline constexpr std::size_t kMaxHeaderSize = 16;
 
 /// One body element. Tags outside the protocol are kept as they came.
 struct Element {
@@ -41,9 +43,9 @@ struct FixedByte {
 
 /// What makes one framed protocol itself.
 struct Protocol {
-  std::string_view name;  ///< "CAPF": in every error about a header
-  std::uint8_t id = 0;    ///< the first byte of every message
-  std::size_t header_size = 0;
+  std::string_view name;        ///< "CAPF": in every error about a header
+  std::uint8_t id = 0;          ///< the first byte of every message
+  std::size_t header_size = 0;  ///< at most kMaxHeaderSize
   std::size_t command_offset = 0;
   std::span<const FixedByte> fixed;
   /// The name of each command by its value ("" at 0): commands are 1 to size - 1.

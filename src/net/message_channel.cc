@@ -45,9 +45,14 @@ asio::awaitable<Result<framed::RawMessage>> FramedChannel::Read(
                      peer_ + " has sent " + std::to_string(bytes_read_) +
                          " bytes on this connection, the most one connection may send");
   }
+  if (header_size > framed::kMaxHeaderSize) {
+    co_return refuse(ChannelFailure::kMalformed,
+                     protocol + " declares a " + std::to_string(header_size) +
+                         "-byte header; a framed protocol's is at most " +
+                         std::to_string(framed::kMaxHeaderSize));
+  }
   deadline_.Arm(timeout);
-  // The largest header of a framed protocol is TVS's 10 bytes; 16 leaves room.
-  std::uint8_t header_bytes[16];
+  std::uint8_t header_bytes[framed::kMaxHeaderSize];
   auto [ec, n] =
       co_await asio::async_read(stream_, asio::buffer(header_bytes, header_size), kAwaitTuple);
   bytes_read_ += n;
