@@ -113,6 +113,32 @@ Status CapfServerSession::Record(const std::string& name,
   return last;
 }
 
+Status CapfServerSession::Claim(Device device, const std::function<void(Device&)>& change,
+                                const std::string& result, const std::string& reason) {
+  store::Event event;
+  event.device = device.name;
+  event.at = started_;
+  event.peer = peer_;
+  event.operation = operation_name_;
+  event.result = result;
+  event.reason = reason;
+  event.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - started_steady_)
+                          .count();
+  const std::int64_t read_version = device.version;
+  change(device);
+  Status saved = store_.Save(device, event);
+  if (saved.ok()) return saved;
+  auto now = store_.Get(device.name);
+  if (now.ok() && *now && (*now)->version != read_version) {
+    return Fail(
+        "the device changed while this session ran (another session for it, on this "
+        "node or another, or an administrator got there first); nothing was issued "
+        "here, and the phone may try again");
+  }
+  return Fail("the store failed: " + saved.message());
+}
+
 asio::awaitable<void> CapfServerSession::End(Reason reason) {
   // Messages are named before co_await: GCC 12 mishandles temporaries inside co_await.
   const Message end = MakeEndSession(session_id_, EndSession{reason, ""});
@@ -432,9 +458,11 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
     co_return;
   }
   const store::StoredCertificate lsc = Describe(issued->certificate);
-  // Recorded before it is sent: an LSC that leaves this server is never unaccounted for.
-  if (auto st = Record(
-          device.name,
+  // Recorded before it is sent: an LSC that leaves this server is never unaccounted for. And
+  // claimed on the copy the session decided on, so only one session per scheduled operation
+  // gets this far: a signed certificate whose claim is refused is dropped unsent.
+  if (auto st = Claim(
+          device,
           [&](Device& d) {
             keep_mic(d);
             d.pending_lsc = lsc;
@@ -442,8 +470,10 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
           },
           "issued", "LSC serial " + lsc.serial_hex + " issued, waiting for the phone");
       !st.ok()) {
-    report.result = "failure";
-    report.reason = "the store failed: " + st.message();
+    report.result = "refused";
+    report.reason = "LSC not issued: " + st.message();
+    (void)store_.AppendEvent(
+        {0, device.name, started_, peer_, operation_name_, "refused", report.reason, 0});
     co_await End(Reason::kNoAction);
     co_return;
   }

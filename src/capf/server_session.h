@@ -76,6 +76,13 @@ class CapfServerSession {
   Status Record(const std::string& name, const std::function<void(store::Device&)>& change,
                 const std::string& result, const std::string& reason);
 
+  /// Applies `change` to `device` — the copy this session decided on — and saves it with an
+  /// event, WITHOUT re-reading: refused, with nothing written, when the device changed since it
+  /// was read. That is how two sessions for one device (on one node or two) cannot both be
+  /// issued an LSC: the second finds the version moved. Returns why it was refused, in words.
+  Status Claim(store::Device device, const std::function<void(store::Device&)>& change,
+               const std::string& result, const std::string& reason);
+
   net::TlsStream& stream_;
   net::MessageChannel<Framing> channel_;
   const CapfAuthority& authority_;
