@@ -2,12 +2,14 @@
 // reopening the file.
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "store/sqlite_store.h"
+#include "store/testing/store_under_test.h"
 
 namespace opencapf::store {
 namespace {
@@ -16,14 +18,19 @@ using ::testing::HasSubstr;
 
 constexpr std::time_t kT0 = 1'796'119'200;  // 2026-12-01T10:00:00Z
 
-class AdminStoreTest : public ::testing::Test {
+class AdminStoreTest : public ::testing::TestWithParam<testing::Backend> {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = info->name();
+    std::replace(name.begin(), name.end(), '/', '-');
     dir_ = std::filesystem::temp_directory_path() /
-           ("opencapf-admin-store-" + std::to_string(::getpid()) + "-" + info->name());
+           ("opencapf-admin-store-" + std::to_string(::getpid()) + "-" + name);
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
+    auto where = testing::StoreUnderTest::Create(GetParam(), dir_);
+    ASSERT_TRUE(where.ok()) << where.message();
+    where_.emplace(std::move(*where));
     Reopen();
   }
   void TearDown() override {
@@ -32,17 +39,21 @@ class AdminStoreTest : public ::testing::Test {
   }
   void Reopen() {
     store_.reset();
-    auto opened = OpenSqliteStore(dir_ / "store.db", clock_);
+    auto opened = where_->Open(clock_);
     ASSERT_TRUE(opened.ok()) << opened.message();
     store_ = std::move(*opened);
   }
 
   FakeClock clock_{kT0};
   std::filesystem::path dir_;
+  std::optional<testing::StoreUnderTest> where_;
   std::unique_ptr<Store> store_;
 };
+INSTANTIATE_TEST_SUITE_P(Backends, AdminStoreTest,
+                         ::testing::Values(testing::Backend::kSqlite, testing::Backend::kPostgres),
+                         testing::BackendName);
 
-TEST_F(AdminStoreTest, PasswordHashIsReplacedAndKept) {
+TEST_P(AdminStoreTest, PasswordHashIsReplacedAndKept) {
   auto none = store_->AdminPasswordHash();
   ASSERT_TRUE(none.ok()) << none.message();
   EXPECT_FALSE(none->has_value());
@@ -54,7 +65,7 @@ TEST_F(AdminStoreTest, PasswordHashIsReplacedAndKept) {
   EXPECT_EQ(**hash, "pbkdf2-sha256$1$c$d");
 }
 
-TEST_F(AdminStoreTest, TokensAreNamedOnceListedTouchedAndRemoved) {
+TEST_P(AdminStoreTest, TokensAreNamedOnceListedTouchedAndRemoved) {
   ApiToken ci{.name = "ci", .sha256 = std::string(64, 'a')};
   ASSERT_TRUE(store_->AddApiToken(ci).ok());
   Status again = store_->AddApiToken({.name = "ci", .sha256 = std::string(64, 'b')});
@@ -80,7 +91,7 @@ TEST_F(AdminStoreTest, TokensAreNamedOnceListedTouchedAndRemoved) {
   EXPECT_EQ(store_->ListApiTokens()->size(), 1u);
 }
 
-TEST_F(AdminStoreTest, AuditLogIsNewestFirstAndLimited) {
+TEST_P(AdminStoreTest, AuditLogIsNewestFirstAndLimited) {
   for (int i = 0; i < 3; ++i) {
     clock_.Advance(1);
     AuditEntry e{.actor = "admin",

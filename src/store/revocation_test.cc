@@ -1,10 +1,12 @@
-// Revoked LSCs in the SQLite store: device revoke, device remove, schema step 3.
+// Revoked LSCs in every store backend: device revoke, device remove, the generation.
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "store/sqlite_store.h"
+#include "store/testing/store_under_test.h"
 
 namespace opencapf::store {
 namespace {
@@ -23,15 +25,18 @@ StoredCertificate Cert(const std::string& serial) {
       kT0 + 86400};
 }
 
-class RevocationStoreTest : public ::testing::Test {
+class RevocationStoreTest : public ::testing::TestWithParam<testing::Backend> {
  protected:
   void SetUp() override {
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '-');
     dir_ = std::filesystem::temp_directory_path() /
-           ("opencapf-revocation-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("opencapf-revocation-" + std::to_string(::getpid()) + "-" + name);
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    auto opened = OpenSqliteStore(dir_ / "opencapf.db", clock_);
+    auto where = testing::StoreUnderTest::Create(GetParam(), dir_);
+    ASSERT_TRUE(where.ok()) << where.message();
+    auto opened = where->Open(clock_);
     ASSERT_TRUE(opened.ok()) << opened.message();
     store_ = std::move(*opened);
   }
@@ -54,8 +59,11 @@ class RevocationStoreTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::unique_ptr<Store> store_;
 };
+INSTANTIATE_TEST_SUITE_P(Backends, RevocationStoreTest,
+                         ::testing::Values(testing::Backend::kSqlite, testing::Backend::kPostgres),
+                         testing::BackendName);
 
-TEST_F(RevocationStoreTest, RevokeRecordsTheLscAndThePendingOneOnceWithAnEvent) {
+TEST_P(RevocationStoreTest, RevokeRecordsTheLscAndThePendingOneOnceWithAnEvent) {
   AddInstalled("SEP001122AABBCC", "0A", "0B");
   EXPECT_EQ(*store_->RevocationGeneration(), 0);
   auto revoked =
@@ -92,7 +100,7 @@ TEST_F(RevocationStoreTest, RevokeRecordsTheLscAndThePendingOneOnceWithAnEvent) 
   EXPECT_FALSE(store_->FindRevocation("CN=other", "0A")->has_value());
 }
 
-TEST_F(RevocationStoreTest, RevokingAnUnknownDeviceFailsAndOneWithoutLscRevokesNothing) {
+TEST_P(RevocationStoreTest, RevokingAnUnknownDeviceFailsAndOneWithoutLscRevokesNothing) {
   auto missing =
       store_->RevokeDeviceCertificates("SEP00000000BEEF", RevocationReason::kUnspecified, {});
   ASSERT_FALSE(missing.ok());
@@ -106,7 +114,7 @@ TEST_F(RevocationStoreTest, RevokingAnUnknownDeviceFailsAndOneWithoutLscRevokesN
   EXPECT_TRUE(none->empty());
 }
 
-TEST_F(RevocationStoreTest, RemovingADeviceRevokesItsLscAndTheRevocationOutlivesIt) {
+TEST_P(RevocationStoreTest, RemovingADeviceRevokesItsLscAndTheRevocationOutlivesIt) {
   AddInstalled("SEP001122AABBCC", "0C");
   ASSERT_TRUE(store_->Remove("SEP001122AABBCC").ok());
   auto all = store_->ListRevocations();

@@ -18,6 +18,7 @@
 #include "store/sqlite_revocation.h"
 #include "store/sqlite_schema.h"
 #include "store/sqlite_trust.h"
+#include "store/store_rules.h"
 
 namespace opencapf::store {
 
@@ -73,33 +74,9 @@ constexpr const char* kHistory = "SELECT " EVENT_COLUMNS
 #undef EVENT_COLUMNS
 #undef DEVICE_FILTER
 
-/// Where each certificate of a device is kept: the `slot` column names the member.
-struct Slot {
-  std::string_view name;
-  std::optional<StoredCertificate> Device::*member;
-};
-constexpr Slot kSlots[] = {
-    {"lsc", &Device::lsc},
-    {"pending-lsc", &Device::pending_lsc},
-    {"mic", &Device::mic},
-};
-
-/// The name as stored: canonical when it is a valid name, as given otherwise (finds nothing).
-std::string StoredName(std::string_view name) {
-  auto canonical = NormalizeDeviceName(name);
-  return canonical.ok() ? *canonical : std::string(name);
-}
-
-/// Up to `max` items joined with "; ", then "and N more".
-std::string JoinSome(const std::vector<std::string>& items, std::size_t max = 20) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size() && i < max; ++i) {
-    if (i > 0) out += "; ";
-    out += items[i];
-  }
-  if (items.size() > max) out += "; and " + std::to_string(items.size() - max) + " more";
-  return out;
-}
+using rules::kSlots;
+using rules::Slot;
+using rules::StoredName;
 
 class SqliteStore final : public Store {
  public:
@@ -139,11 +116,8 @@ class SqliteStore final : public Store {
 
   Status Save(const Device& device, const std::optional<Event>& event) override {
     std::lock_guard lock(mu_);
-    Status valid = Validate(device);
-    if (!valid.ok()) return Fail("not saved: " + valid.message());
-    if (event && !event->device.empty() && StoredName(event->device) != device.name) {
-      return Fail("not saved: the event names device " + event->device + ", not " + device.name);
-    }
+    Status valid = rules::CheckSave(device, event);
+    if (!valid.ok()) return valid;
     const std::string doing = "saving device " + device.name;
     const std::time_t now = clock_.Now();
 
@@ -158,15 +132,7 @@ class SqliteStore final : public Store {
     if (db_.Changes() == 0) {
       auto stored = StoredVersion(device.name, doing);
       if (!stored.ok()) return stored.error();
-      if (!*stored) {
-        return Fail("not saved: there is no device " + device.name +
-                    " (removed meanwhile?); "
-                    "add it first");
-      }
-      return Fail("not saved: device " + device.name +
-                  " was changed by someone else since it was read (stored version " +
-                  std::to_string(**stored) + ", this copy " + std::to_string(device.version) +
-                  "); read it again and redo the change");
+      return rules::NotSaved(device, *stored);
     }
     Status certs = WriteCertificates(device, doing, /*replace=*/true);
     if (!certs.ok()) return certs;
@@ -239,25 +205,10 @@ class SqliteStore final : public Store {
 
   Status AddAll(const std::vector<Device>& devices) override {
     std::lock_guard lock(mu_);
-    const bool one = devices.size() == 1;
-    const std::string nothing = one ? "not added: " : "nothing imported: ";
-
-    std::vector<std::string> problems;
-    std::map<std::string, std::size_t> first;  // name -> 1-based position
-    for (std::size_t i = 0; i < devices.size(); ++i) {
-      Status valid = Validate(devices[i]);
-      if (!valid.ok()) problems.push_back(valid.message());
-      auto [it, fresh] = first.emplace(devices[i].name, i + 1);
-      if (!fresh) {
-        problems.push_back(devices[i].name + " is given twice (entries " +
-                           std::to_string(it->second) + " and " + std::to_string(i + 1) + ")");
-      }
-    }
-    if (!problems.empty()) return Fail(nothing + JoinSome(problems));
+    Status valid = rules::CheckAddAll(devices);
+    if (!valid.ok()) return valid;
     if (devices.empty()) return Status::Ok();
-
-    const std::string doing = one ? "adding device " + devices[0].name
-                                  : "importing " + std::to_string(devices.size()) + " devices";
+    const std::string doing = rules::AddAllDoing(devices);
     const std::time_t now = clock_.Now();
     auto tx = Transaction::Begin(db_, Transaction::Kind::kWrite, doing);
     if (!tx.ok()) return tx.error();
@@ -268,11 +219,7 @@ class SqliteStore final : public Store {
       if (!stored.ok()) return stored.error();
       if (*stored) existing.push_back(device.name);
     }
-    if (!existing.empty()) {
-      if (one) return Fail(nothing + "device " + existing[0] + " already exists");
-      return Fail(nothing + std::to_string(existing.size()) +
-                  " of the devices already exist: " + JoinSome(existing));
-    }
+    if (!existing.empty()) return rules::AlreadyExist(devices, existing);
 
     for (const Device& device : devices) {
       auto insert = db_.Prepare(kInsertDevice, doing);

@@ -6,16 +6,19 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <thread>
 
 #include "store/sqlite.h"
 #include "store/sqlite_schema.h"
+#include "store/testing/store_under_test.h"
 
 namespace opencapf::store {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 
 constexpr std::time_t kT0 = 1'796'119'200;  // 2026-12-01T10:00:00Z
@@ -44,15 +47,23 @@ Device InstallScheduled(const std::string& name) {
   return d;
 }
 
-class SqliteStoreTest : public ::testing::Test {
+// The fixture of both suites: StoreTest runs on every backend, SqliteStoreTest is about the file.
+class StoreFixture : public ::testing::Test {
  protected:
+  virtual testing::Backend Which() const = 0;
+
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = info->name();
+    std::replace(name.begin(), name.end(), '/', '-');
     dir_ = std::filesystem::temp_directory_path() /
-           ("opencapf-store-" + std::to_string(::getpid()) + "-" + info->name());
+           ("opencapf-store-" + std::to_string(::getpid()) + "-" + name);
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     path_ = dir_ / "opencapf.db";
+    auto where = testing::StoreUnderTest::Create(Which(), dir_);
+    ASSERT_TRUE(where.ok()) << where.message();
+    where_.emplace(std::move(*where));
   }
   void TearDown() override {
     store_.reset();
@@ -61,7 +72,7 @@ class SqliteStoreTest : public ::testing::Test {
 
   Store& Open() {
     store_.reset();
-    auto opened = OpenSqliteStore(path_, clock_);
+    auto opened = where_->Open(clock_);
     EXPECT_TRUE(opened.ok()) << opened.message();
     if (opened.ok()) store_ = std::move(*opened);
     return *store_;
@@ -92,11 +103,25 @@ class SqliteStoreTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   std::filesystem::path path_;
+  std::optional<testing::StoreUnderTest> where_;
   FakeClock clock_{kT0};
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(SqliteStoreTest, AddThenGetGivesBackEveryField) {
+class StoreTest : public StoreFixture, public ::testing::WithParamInterface<testing::Backend> {
+ protected:
+  testing::Backend Which() const override { return GetParam(); }
+};
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
+                         ::testing::Values(testing::Backend::kSqlite, testing::Backend::kPostgres),
+                         testing::BackendName);
+
+class SqliteStoreTest : public StoreFixture {
+ protected:
+  testing::Backend Which() const override { return testing::Backend::kSqlite; }
+};
+
+TEST_P(StoreTest, AddThenGetGivesBackEveryField) {
   Store& store = Open();
   Device d = InstallScheduled("SEP001122AABBCC");
   d.auth = AuthMode::kAuthString;
@@ -120,7 +145,7 @@ TEST_F(SqliteStoreTest, AddThenGetGivesBackEveryField) {
   EXPECT_EQ(back, expected);
 }
 
-TEST_F(SqliteStoreTest, GetMatchesNamesCaseInsensitivelyAndMissesCleanly) {
+TEST_P(StoreTest, GetMatchesNamesCaseInsensitivelyAndMissesCleanly) {
   Store& store = Open();
   ASSERT_TRUE(store.Add(Phone("SEP001122AABBCC")).ok());
   EXPECT_EQ(MustGet("sep001122aabbcc").name, "SEP001122AABBCC");
@@ -133,7 +158,7 @@ TEST_F(SqliteStoreTest, GetMatchesNamesCaseInsensitivelyAndMissesCleanly) {
   EXPECT_EQ(Names({}).size(), 1u);
 }
 
-TEST_F(SqliteStoreTest, AddRefusesDuplicatesAndInvalidDevices) {
+TEST_P(StoreTest, AddRefusesDuplicatesAndInvalidDevices) {
   Store& store = Open();
   ASSERT_TRUE(store.Add(Phone("SEP001122AABBCC")).ok());
   auto again = store.Add(Phone("SEP001122AABBCC"));
@@ -148,7 +173,7 @@ TEST_F(SqliteStoreTest, AddRefusesDuplicatesAndInvalidDevices) {
   EXPECT_EQ(Names({}), std::vector<std::string>{"SEP001122AABBCC"});
 }
 
-TEST_F(SqliteStoreTest, ListFiltersByEachField) {
+TEST_P(StoreTest, ListFiltersByEachField) {
   Store& store = Open();
   Device installed = Phone("SEP000000000001");
   installed.lsc_status = LscStatus::kInstalled;
@@ -196,7 +221,7 @@ TEST_F(SqliteStoreTest, ListFiltersByEachField) {
   EXPECT_EQ((*list)[0].lsc->serial_hex, "01");
 }
 
-TEST_F(SqliteStoreTest, SaveWritesStateAndEventAndBumpsVersion) {
+TEST_P(StoreTest, SaveWritesStateAndEventAndBumpsVersion) {
   Store& store = Open();
   ASSERT_TRUE(store.Add(InstallScheduled("SEP001122AABBCC")).ok());
   Device d = MustGet("SEP001122AABBCC");
@@ -245,7 +270,7 @@ TEST_F(SqliteStoreTest, SaveWritesStateAndEventAndBumpsVersion) {
   EXPECT_EQ(EventCount("SEP001122AABBCC"), 1u);
 }
 
-TEST_F(SqliteStoreTest, SaveOfAStaleCopyIsRefusedAndWritesNothing) {
+TEST_P(StoreTest, SaveOfAStaleCopyIsRefusedAndWritesNothing) {
   Store& store = Open();
   ASSERT_TRUE(store.Add(InstallScheduled("SEP001122AABBCC")).ok());
   Device session = MustGet("SEP001122AABBCC");
@@ -271,7 +296,7 @@ TEST_F(SqliteStoreTest, SaveOfAStaleCopyIsRefusedAndWritesNothing) {
   EXPECT_TRUE(store.Save(fresh, std::nullopt).ok());
 }
 
-TEST_F(SqliteStoreTest, SaveIsAtomicWhenTheEventCannotBeWritten) {
+TEST_P(StoreTest, SaveIsAtomicWhenTheEventCannotBeWritten) {
   Store& store = Open();
   Device original = InstallScheduled("SEP001122AABBCC");
   original.mic = Cert("11", "SEP001122AABBCC");
@@ -290,8 +315,8 @@ TEST_F(SqliteStoreTest, SaveIsAtomicWhenTheEventCannotBeWritten) {
   auto saved = store.Save(changed, bad);
   ASSERT_FALSE(saved.ok());
   EXPECT_THAT(saved.message(), HasSubstr("saving device SEP001122AABBCC: recording the event"));
-  EXPECT_THAT(saved.message(), HasSubstr("CHECK constraint failed"));
-  EXPECT_THAT(saved.message(), HasSubstr(path_.string()));
+  EXPECT_THAT(saved.message(), ContainsRegex("CHECK constraint failed|violates check constraint"));
+  EXPECT_THAT(saved.message(), HasSubstr(where_->NameInMessages()));
 
   EXPECT_EQ(MustGet("SEP001122AABBCC"), before);  // same version, status, certificates
   EXPECT_EQ(EventCount("SEP001122AABBCC"), 0u);
@@ -302,7 +327,7 @@ TEST_F(SqliteStoreTest, SaveIsAtomicWhenTheEventCannotBeWritten) {
   EXPECT_EQ(MustGet("SEP001122AABBCC").version, 2);
 }
 
-TEST_F(SqliteStoreTest, SaveRefusesInvalidDevicesUnknownDevicesAndForeignEvents) {
+TEST_P(StoreTest, SaveRefusesInvalidDevicesUnknownDevicesAndForeignEvents) {
   Store& store = Open();
   ASSERT_TRUE(store.Add(Phone("SEP001122AABBCC")).ok());
   Device d = MustGet("SEP001122AABBCC");
@@ -328,7 +353,7 @@ TEST_F(SqliteStoreTest, SaveRefusesInvalidDevicesUnknownDevicesAndForeignEvents)
   EXPECT_TRUE(store.Save(d, Event{.device = "sep001122aabbcc", .result = "ok"}).ok());
 }
 
-TEST_F(SqliteStoreTest, RemoveTakesCertificatesButKeepsHistory) {
+TEST_P(StoreTest, RemoveTakesCertificatesButKeepsHistory) {
   Store& store = Open();
   Device d = Phone("SEP001122AABBCC");
   d.lsc_status = LscStatus::kInstalled;
@@ -351,7 +376,7 @@ TEST_F(SqliteStoreTest, RemoveTakesCertificatesButKeepsHistory) {
   EXPECT_EQ(missing.message(), "there is no device SEP00000000BEEF to remove");
 }
 
-TEST_F(SqliteStoreTest, AddAllIsAllOrNothing) {
+TEST_P(StoreTest, AddAllIsAllOrNothing) {
   Store& store = Open();
   ASSERT_TRUE(store.Add(Phone("SEP000000000009")).ok());
 
@@ -392,19 +417,23 @@ TEST_F(SqliteStoreTest, AddAllIsAllOrNothing) {
   EXPECT_TRUE(store.AddAll({}).ok());
 }
 
-TEST_F(SqliteStoreTest, AddAllRollsBackWhenAnInsertFailsMidway) {
+TEST_P(StoreTest, AddAllRollsBackWhenAnInsertFailsMidway) {
   Store& store = Open();
   // Nothing valid can fail an insert through the API, so inject the fault into the database:
   // a trigger (made on a second connection) aborts the insert of the 30th device, after 29
   // rows and their certificates are already written in the same transaction.
-  {
-    auto db = sqlite::Database::Open(path_, 1000);
-    ASSERT_TRUE(db.ok());
-    ASSERT_TRUE(db->Exec("CREATE TRIGGER fault BEFORE INSERT ON devices "
-                         "WHEN NEW.name = 'SEP00000000001E' "
-                         "BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
-                         "test")
-                    .ok());
+  if (GetParam() == testing::Backend::kSqlite) {
+    auto made = where_->Sql(
+        "CREATE TRIGGER fault BEFORE INSERT ON devices WHEN NEW.name = 'SEP00000000001E' "
+        "BEGIN SELECT RAISE(ABORT, 'injected fault'); END");
+    ASSERT_TRUE(made.ok()) << made.message();
+  } else {
+    auto made = where_->Sql(
+        "CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF NEW.name = 'SEP00000000001E' THEN RAISE EXCEPTION 'injected fault'; END IF; "
+        "RETURN NEW; END $$; "
+        "CREATE TRIGGER fault BEFORE INSERT ON devices FOR EACH ROW EXECUTE FUNCTION fault()");
+    ASSERT_TRUE(made.ok()) << made.message();
   }
   std::vector<Device> batch;
   for (int i = 1; i <= 50; ++i) {
@@ -418,12 +447,12 @@ TEST_F(SqliteStoreTest, AddAllRollsBackWhenAnInsertFailsMidway) {
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.message(), HasSubstr("importing 50 devices: SEP00000000001E: injected fault"));
   EXPECT_EQ(Names({}).size(), 0u);
-  auto db = sqlite::Database::Open(path_, 1000);
-  ASSERT_TRUE(db.ok());
-  EXPECT_EQ(*db->QueryInt("SELECT count(*) FROM certificates", "test"), 0);
+  auto certificates = where_->Sql("SELECT count(*) FROM certificates");
+  ASSERT_TRUE(certificates.ok()) << certificates.message();
+  EXPECT_EQ(*certificates, 0);
 }
 
-TEST_F(SqliteStoreTest, EventsForUnknownDevicesAndHistoryOrder) {
+TEST_P(StoreTest, EventsForUnknownDevicesAndHistoryOrder) {
   Store& store = Open();
   ASSERT_TRUE(store
                   .AppendEvent(Event{.device = "sep0000000000ff",
@@ -457,7 +486,7 @@ TEST_F(SqliteStoreTest, EventsForUnknownDevicesAndHistoryOrder) {
   EXPECT_THAT(bad.message(), HasSubstr("recording an event for SEP0000000000FF"));
 }
 
-TEST_F(SqliteStoreTest, ReopenedDatabaseHoldsTheData) {
+TEST_P(StoreTest, ReopenedDatabaseHoldsTheData) {
   {
     Store& store = Open();
     Device d = InstallScheduled("SEP001122AABBCC");
@@ -554,10 +583,10 @@ TEST_F(SqliteStoreTest, OtherFilesAreRefused) {
   EXPECT_THAT(nowhere.message(), HasSubstr("cannot create the database: No such file"));
 }
 
-TEST_F(SqliteStoreTest, TwoConnectionsSeeEachOthersVersions) {
+TEST_P(StoreTest, TwoConnectionsSeeEachOthersVersions) {
   Store& a = Open();
   ASSERT_TRUE(a.Add(InstallScheduled("SEP001122AABBCC")).ok());
-  auto opened = OpenSqliteStore(path_, clock_);
+  auto opened = where_->Open(clock_);
   ASSERT_TRUE(opened.ok()) << opened.message();
   Store& b = **opened;
 
@@ -591,7 +620,7 @@ TEST_F(SqliteStoreTest, ALockHeldElsewhereFailsAfterTheBusyTimeoutAndSaysSo) {
   EXPECT_TRUE((*opened)->Add(Phone("SEP001122AABBCC")).ok());
 }
 
-TEST_F(SqliteStoreTest, ConcurrentWritersFromManyThreadsLoseNothing) {
+TEST_P(StoreTest, ConcurrentWritersFromManyThreadsLoseNothing) {
   Store& store = Open();
   ASSERT_TRUE(store.Add(InstallScheduled("SEP001122AABBCC")).ok());
   constexpr int kThreads = 4;

@@ -1,7 +1,7 @@
 #include "store/sqlite_trust.h"
 
-#include <algorithm>
-#include <set>
+#include "store/store_rules.h"
+
 #include <string>
 
 namespace opencapf::store::sqlite {
@@ -34,9 +34,6 @@ constexpr const char* kDelete = "DELETE FROM trusted_certificates WHERE sha256 =
 constexpr const char* kGeneration = "SELECT value FROM trust_generation WHERE id = 1";
 
 #undef TRUST_COLUMNS
-
-/// The shortest prefix `trust remove` accepts: 8 hex digits, one in four billion to collide.
-constexpr std::size_t kMinPrefix = 8;
 
 Result<TrustedCertificate> ReadRow(const Database& db, const Statement& s) {
   TrustedCertificate t;
@@ -105,15 +102,8 @@ Result<TrustChange> Upsert(Database& db, const TrustedCertificate& e, std::time_
   return db.Changes() > 0 ? TrustChange::kUpdated : TrustChange::kUnchanged;
 }
 
-TrustChange Combine(TrustChange a, TrustChange b) {
-  if (a == TrustChange::kAdded || b == TrustChange::kAdded) return TrustChange::kAdded;
-  if (a == TrustChange::kUpdated || b == TrustChange::kUpdated) return TrustChange::kUpdated;
-  return TrustChange::kUnchanged;
-}
-
-std::string Describe(const TrustedCertificate& e) {
-  return e.sha256 + (e.subject.empty() ? "" : " (" + e.subject + ")");
-}
+using rules::Combine;
+using rules::Describe;
 
 }  // namespace
 
@@ -133,17 +123,8 @@ Result<TrustChange> PutTrusted(Database& db, const TrustedCertificate& entry, st
 Result<TrustChange> ReplaceServiceTrusted(Database& db,
                                           const std::vector<TrustedCertificate>& entries,
                                           std::time_t now) {
-  std::set<std::string> keep;
-  std::set<std::uint16_t> roles;
-  for (const TrustedCertificate& e : entries) {
-    Status valid = Validate(e);
-    if (!valid.ok()) return Fail("service certificates not trusted: " + valid.message());
-    if (!keep.insert(e.sha256).second) {
-      return Fail("service certificates not trusted: " + Describe(e) +
-                  " is given twice; merge its roles into one entry");
-    }
-    roles.insert(e.roles.begin(), e.roles.end());
-  }
+  auto service = rules::CheckServiceSet(entries);
+  if (!service.ok()) return service.error();
   const std::string doing = "trusting opencapf's own certificates";
   auto tx = Transaction::Begin(db, Transaction::Kind::kWrite, doing);
   if (!tx.ok()) return tx.error();
@@ -157,13 +138,9 @@ Result<TrustChange> ReplaceServiceTrusted(Database& db,
       if (!row.ok()) return row.error();
       if (!*row) break;
       const std::string sha = stmt->Text(0);
-      if (keep.count(sha)) continue;
       auto held = RolesFromText(stmt->Text(1));
       if (!held.ok()) return Fail(db.path().string() + ": " + sha + ": " + held.message());
-      if (std::any_of(held->begin(), held->end(),
-                      [&](std::uint16_t r) { return roles.count(r); })) {
-        stale.push_back(sha);
-      }
+      if (service->Replaces(sha, *held)) stale.push_back(sha);
     }
   }
   TrustChange change = TrustChange::kUnchanged;
@@ -194,12 +171,8 @@ Result<std::vector<TrustedCertificate>> ListTrusted(Database& db) {
 }
 
 Result<std::optional<TrustedCertificate>> FindTrusted(Database& db, std::string_view sha256) {
-  auto key = NormalizeSha256(sha256);
+  auto key = rules::FullSha256(sha256);
   if (!key.ok()) return key.error();
-  if (key->size() != 64) {
-    return Fail("'" + std::string(sha256) + "' has " + std::to_string(key->size()) +
-                " hex digits; a SHA-256 has 64");
-  }
   const std::string doing = "looking up trusted certificate " + *key;
   auto stmt = db.Prepare(kSelectOne, doing);
   if (!stmt.ok()) return stmt.error();
@@ -211,13 +184,8 @@ Result<std::optional<TrustedCertificate>> FindTrusted(Database& db, std::string_
 }
 
 Result<TrustedCertificate> RemoveTrusted(Database& db, std::string_view sha256) {
-  auto key = NormalizeSha256(sha256);
+  auto key = rules::Sha256Prefix(sha256);
   if (!key.ok()) return key.error();
-  if (key->size() < kMinPrefix) {
-    return Fail("'" + std::string(sha256) + "' is too short: give the SHA-256 or at least its " +
-                std::to_string(kMinPrefix) +
-                " first hex digits ('opencapf trust list' shows them)");
-  }
   const std::string doing = "removing trusted certificate " + *key;
   auto tx = Transaction::Begin(db, Transaction::Kind::kWrite, doing);
   if (!tx.ok()) return tx.error();
@@ -226,18 +194,7 @@ Result<TrustedCertificate> RemoveTrusted(Database& db, std::string_view sha256) 
   stmt->Bind(1, *key);
   auto found = ReadAll(db, *stmt, doing);
   if (!found.ok()) return found.error();
-  if (found->empty()) {
-    return Fail("no trusted certificate has a SHA-256 " +
-                std::string(key->size() == 64 ? "of " : "starting with ") + *key +
-                " ('opencapf trust list' shows what is trusted)");
-  }
-  if (found->size() > 1) {
-    std::string which;
-    for (const auto& e : *found) which += "\n  " + Describe(e);
-    return Fail(std::to_string(found->size()) +
-                " trusted certificates have a SHA-256 starting with " + *key +
-                "; give more digits:" + which);
-  }
+  if (found->size() != 1) return rules::NotOneMatch(*key, *found);
   auto del = db.Prepare(kDelete, doing);
   if (!del.ok()) return del.error();
   del->Bind(1, found->front().sha256);

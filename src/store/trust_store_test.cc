@@ -2,12 +2,15 @@
 // generation a running server watches, and the schema step that brings a version 1 file to it.
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "store/sqlite.h"
 #include "store/sqlite_schema.h"
 #include "store/sqlite_store.h"
+#include "store/testing/store_under_test.h"
 
 namespace opencapf::store {
 namespace {
@@ -31,20 +34,28 @@ TrustedCertificate Entry(char digit, const std::string& cn, std::vector<std::uin
   return t;
 }
 
-class TrustStoreTest : public ::testing::Test {
+// TrustStoreTest runs on every backend; SqliteTrustStoreTest is about the file's schema steps.
+class TrustFixture : public ::testing::Test {
  protected:
+  virtual testing::Backend Which() const = 0;
+
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = info->name();
+    std::replace(name.begin(), name.end(), '/', '-');
     dir_ = std::filesystem::temp_directory_path() /
-           ("opencapf-trust-" + std::to_string(::getpid()) + "-" + info->name());
+           ("opencapf-trust-" + std::to_string(::getpid()) + "-" + name);
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     path_ = dir_ / "opencapf.db";
+    auto where = testing::StoreUnderTest::Create(Which(), dir_);
+    ASSERT_TRUE(where.ok()) << where.message();
+    where_.emplace(std::move(*where));
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::unique_ptr<Store> Open() {
-    auto opened = OpenSqliteStore(path_, clock_);
+    auto opened = where_->Open(clock_);
     EXPECT_TRUE(opened.ok()) << opened.message();
     return opened.ok() ? std::move(*opened) : nullptr;
   }
@@ -67,9 +78,23 @@ class TrustStoreTest : public ::testing::Test {
   FakeClock clock_{kT0};
   std::filesystem::path dir_;
   std::filesystem::path path_;
+  std::optional<testing::StoreUnderTest> where_;
 };
 
-TEST_F(TrustStoreTest, PutFindListAndReplace) {
+class TrustStoreTest : public TrustFixture, public ::testing::WithParamInterface<testing::Backend> {
+ protected:
+  testing::Backend Which() const override { return GetParam(); }
+};
+INSTANTIATE_TEST_SUITE_P(Backends, TrustStoreTest,
+                         ::testing::Values(testing::Backend::kSqlite, testing::Backend::kPostgres),
+                         testing::BackendName);
+
+class SqliteTrustStoreTest : public TrustFixture {
+ protected:
+  testing::Backend Which() const override { return testing::Backend::kSqlite; }
+};
+
+TEST_P(TrustStoreTest, PutFindListAndReplace) {
   auto store = Open();
   ASSERT_TRUE(store);
   EXPECT_EQ(Generation(*store), 0);
@@ -119,7 +144,7 @@ TEST_F(TrustStoreTest, PutFindListAndReplace) {
             (std::vector<std::string>{"CN=alpha,O=Example", "CN=pub1,O=Example"}));
 }
 
-TEST_F(TrustStoreTest, InvalidEntriesAreRefusedAndNothingIsWritten) {
+TEST_P(TrustStoreTest, InvalidEntriesAreRefusedAndNothingIsWritten) {
   auto store = Open();
   ASSERT_TRUE(store);
   TrustedCertificate bad = Entry('a', "pub1", {1});
@@ -138,7 +163,7 @@ TEST_F(TrustStoreTest, InvalidEntriesAreRefusedAndNothingIsWritten) {
   EXPECT_EQ(Generation(*store), 0);
 }
 
-TEST_F(TrustStoreTest, RemoveByHashOrUniquePrefix) {
+TEST_P(TrustStoreTest, RemoveByHashOrUniquePrefix) {
   auto store = Open();
   ASSERT_TRUE(store);
   TrustedCertificate one = Entry('1', "one", {1});
@@ -178,7 +203,7 @@ TEST_F(TrustStoreTest, RemoveByHashOrUniquePrefix) {
   EXPECT_FALSE(store->RemoveTrusted(three.sha256).ok());
 }
 
-TEST_F(TrustStoreTest, AnotherProcessSeesEveryChangeThroughTheGeneration) {
+TEST_P(TrustStoreTest, AnotherProcessSeesEveryChangeThroughTheGeneration) {
   auto server = Open();  // the running TVS
   auto cli = Open();     // `opencapf trust` in another process
   ASSERT_TRUE(server && cli);
@@ -193,21 +218,18 @@ TEST_F(TrustStoreTest, AnotherProcessSeesEveryChangeThroughTheGeneration) {
   EXPECT_NE(Generation(*server), added);
   EXPECT_FALSE(server->FindTrusted(std::string(64, 'a'))->has_value());
 
-  // Even a change made in the sqlite3 shell moves it (triggers, not store code, bump it).
+  // Even a change made in the database's own shell (sqlite3, psql) moves it: triggers, not
+  // store code, bump it.
   const std::int64_t before_shell = Generation(*server);
-  {
-    auto db = sqlite::Database::Open(path_, 1000);
-    ASSERT_TRUE(db.ok());
-    ASSERT_TRUE(db->Exec("INSERT INTO trusted_certificates VALUES ('" + std::string(64, 'd') +
-                             "', x'3000', 'CN=shell', 'CN=shell', 0, 1, '1', 60, 'admin', 0)",
-                         "test")
-                    .ok());
-  }
+  const std::string der = GetParam() == testing::Backend::kSqlite ? "x'3000'" : "'\\x3000'";
+  auto inserted = where_->Sql("INSERT INTO trusted_certificates VALUES ('" + std::string(64, 'd') +
+                              "', " + der + ", 'CN=shell', 'CN=shell', 0, 1, '1', 60, 'admin', 0)");
+  ASSERT_TRUE(inserted.ok()) << inserted.message();
   EXPECT_NE(Generation(*server), before_shell);
   EXPECT_EQ(Subjects(*server), (std::vector<std::string>{"CN=shell"}));
 }
 
-TEST_F(TrustStoreTest, ServiceCertificatesReplaceTheirPredecessorsOnly) {
+TEST_P(TrustStoreTest, ServiceCertificatesReplaceTheirPredecessorsOnly) {
   auto store = Open();
   ASSERT_TRUE(store);
   // An administrator trusts another CAPF too; it must survive the service's own changes.
@@ -251,7 +273,7 @@ TEST_F(TrustStoreTest, ServiceCertificatesReplaceTheirPredecessorsOnly) {
   EXPECT_THAT(twice.message(), HasSubstr("is given twice"));
 }
 
-TEST_F(TrustStoreTest, AVersion1DatabaseGainsTheTrustStoreAndKeepsItsDevices) {
+TEST_F(SqliteTrustStoreTest, AVersion1DatabaseGainsTheTrustStoreAndKeepsItsDevices) {
   {
     // What the previous release left: schema version 1, a device with its LSC, an event.
     auto db = sqlite::Database::Open(path_, 1000);

@@ -1,0 +1,194 @@
+// What only the PostgreSQL store does: migrating a database that several nodes open at once,
+// refusing databases it must not touch, failing fast while the server is away and carrying on
+// by itself when it is back. Everything the two backends share is tested on both in
+// sqlite_store_test.cc, trust_store_test.cc, revocation_test.cc and admin_store_test.cc.
+
+#include "store/postgres_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "store/postgres_schema.h"
+#include "store/testing/postgres_server.h"
+
+namespace opencapf::store {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr std::time_t kStart = 1'796'119'200;  // 2026-12-01T10:00:00Z
+
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto server = testing::SharedPostgresServer();
+    ASSERT_TRUE(server.ok()) << server.message();
+    server_ = *server;
+    auto url = server_->CreateDatabase();
+    ASSERT_TRUE(url.ok()) << url.message();
+    url_ = *url;
+    database_ = url_.substr(url_.rfind('/') + 1);
+  }
+
+  std::string Sql(const std::string& sql) {
+    auto out = server_->Query(sql, database_);
+    EXPECT_TRUE(out.ok()) << out.message();
+    return out.ok() ? *out : "";
+  }
+
+  static Device Phone(const std::string& name) {
+    Device d;
+    d.name = name;
+    d.operation = Operation::kInstall;
+    d.complete_by = kStart + 3600;
+    d.operation_status = std::string(kStatusPending);
+    return d;
+  }
+
+  testing::PostgresServer* server_ = nullptr;
+  std::string url_;
+  std::string database_;
+  FakeClock clock_{kStart};
+};
+
+TEST_F(PostgresStoreTest, NodesStartingAtOnceOnAnEmptyDatabaseMigrateItOnce) {
+  constexpr int kNodes = 6;
+  std::vector<std::unique_ptr<Store>> stores(kNodes);
+  std::vector<std::string> errors(kNodes);
+  std::vector<std::thread> nodes;
+  for (int i = 0; i < kNodes; ++i) {
+    nodes.emplace_back([&, i] {
+      auto opened = OpenPostgresStore(url_, clock_);
+      if (opened.ok()) {
+        stores[i] = std::move(*opened);
+      } else {
+        errors[i] = opened.message();
+      }
+    });
+  }
+  for (auto& t : nodes) t.join();
+  for (int i = 0; i < kNodes; ++i) EXPECT_TRUE(stores[i]) << errors[i];
+  EXPECT_EQ(Sql("SELECT count(*) FROM opencapf_schema"), std::to_string(pg::LatestSchemaVersion()));
+  EXPECT_EQ(Sql("SELECT max(version) FROM opencapf_schema"),
+            std::to_string(pg::LatestSchemaVersion()));
+  // And they all work on the one schema.
+  ASSERT_TRUE(stores[0]->Add(Phone("SEP001122AABBCC")).ok());
+  auto seen = stores[kNodes - 1]->Get("SEP001122AABBCC");
+  ASSERT_TRUE(seen.ok()) << seen.message();
+  EXPECT_TRUE(seen->has_value());
+}
+
+TEST_F(PostgresStoreTest, ADatabaseFromTheFutureIsRefused) {
+  { ASSERT_TRUE(OpenPostgresStore(url_, clock_).ok()); }
+  Sql("INSERT INTO opencapf_schema VALUES (" + std::to_string(pg::LatestSchemaVersion() + 1) +
+      ", 'from the future', 0)");
+  auto opened = OpenPostgresStore(url_, clock_);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_THAT(opened.message(),
+              HasSubstr("has schema version " + std::to_string(pg::LatestSchemaVersion() + 1) +
+                        ", newer than the " + std::to_string(pg::LatestSchemaVersion()) +
+                        " this opencapf knows"));
+  EXPECT_THAT(opened.message(), HasSubstr("/" + database_));
+}
+
+TEST_F(PostgresStoreTest, ADatabaseOfSomethingElseIsRefusedAndLeftAlone) {
+  Sql("CREATE TABLE contacts (name TEXT)");
+  auto opened = OpenPostgresStore(url_, clock_);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_THAT(opened.message(), HasSubstr("already holds tables but is not an opencapf store"));
+  EXPECT_EQ(Sql("SELECT count(*) FROM pg_tables WHERE tablename = 'opencapf_schema'"), "0");
+}
+
+TEST_F(PostgresStoreTest, NoServerThereFailsAtOnceAndSaysWhatToCheck) {
+  // A port nothing listens on: the server's own, once it is stopped would do too, but a port
+  // that never had a server keeps this test independent of the others.
+  const std::string url = "postgresql://opencapf@127.0.0.1:1/opencapf";
+  const auto start = std::chrono::steady_clock::now();
+  auto opened = OpenPostgresStore(url, clock_);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_THAT(opened.message(), HasSubstr("postgresql 127.0.0.1:1/opencapf: cannot connect"));
+  EXPECT_THAT(opened.message(), HasSubstr("[store] url in opencapf.toml"));
+}
+
+TEST_F(PostgresStoreTest, WhileTheServerIsDownCallsFailAtOnceAndAfterwardsWorkAgain) {
+  // A server of its own: stopping the shared one would break the tests running beside it.
+  auto own = testing::PostgresServer::Start();
+  ASSERT_TRUE(own.ok()) << own.message();
+  testing::PostgresServer* server = own->get();
+  auto url = server->CreateDatabase();
+  ASSERT_TRUE(url.ok()) << url.message();
+  const std::string database = url->substr(url->rfind('/') + 1);
+  auto opened = OpenPostgresStore(*url, clock_);
+  ASSERT_TRUE(opened.ok()) << opened.message();
+  Store& store = **opened;
+  ASSERT_TRUE(store.Add(Phone("SEP001122AABBCC")).ok());
+
+  ASSERT_TRUE(server->Stop().ok());
+  const auto start = std::chrono::steady_clock::now();
+  auto down = store.Get("SEP001122AABBCC");
+  ASSERT_FALSE(down.ok());
+  EXPECT_THAT(down.message(), HasSubstr("/" + database));
+  auto save = store.Add(Phone("SEP001122AABBDD"));
+  ASSERT_FALSE(save.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+
+  ASSERT_TRUE(server->Restart().ok());
+  // The same store object reconnects on its own: no reopen, no restart of its owner.
+  auto back = store.Get("SEP001122AABBCC");
+  ASSERT_TRUE(back.ok()) << back.message();
+  EXPECT_TRUE(back->has_value());
+  ASSERT_TRUE(store.Add(Phone("SEP001122AABBDD")).ok());
+  auto list = store.List({});
+  ASSERT_TRUE(list.ok()) << list.message();
+  EXPECT_EQ(list->size(), 2u);  // the failed Add wrote nothing
+}
+
+TEST_F(PostgresStoreTest, TwoNodesRacingForOneScheduledDeviceGiveItToExactlyOne) {
+  auto a = OpenPostgresStore(url_, clock_);
+  auto b = OpenPostgresStore(url_, clock_);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE((*a)->Add(Phone("SEP001122AABBCC")).ok());
+  for (int round = 0; round < 20; ++round) {
+    auto copy_a = (*a)->Get("SEP001122AABBCC");
+    auto copy_b = (*b)->Get("SEP001122AABBCC");
+    ASSERT_TRUE(copy_a.ok() && copy_b.ok());
+    Device da = **copy_a, db = **copy_b;
+    da.operation_status = "Upgrade Success";
+    db.operation_status = "Upgrade Success";
+    Status sa, sb;
+    std::thread ta([&] { sa = (*a)->Save(da, Event{.operation = "install", .result = "a"}); });
+    std::thread tb([&] { sb = (*b)->Save(db, Event{.operation = "install", .result = "b"}); });
+    ta.join();
+    tb.join();
+    EXPECT_NE(sa.ok(), sb.ok()) << "round " << round << ": " << sa.message() << " / "
+                                << sb.message();
+    const Status& lost = sa.ok() ? sb : sa;
+    EXPECT_THAT(lost.message(), HasSubstr("changed by someone else"));
+  }
+  auto history = (*a)->History("SEP001122AABBCC", 0);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->size(), 20u);
+  EXPECT_EQ((**(*a)->Get("SEP001122AABBCC")).version, 21);
+}
+
+TEST_F(PostgresStoreTest, TheUrlIsNamedWithoutItsPassword) {
+  const std::string url = "postgresql://opencapf:s3cret-passw0rd@127.0.0.1:1/opencapf";
+  auto opened = OpenPostgresStore(url, clock_);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_THAT(opened.message(), ::testing::Not(HasSubstr("s3cret-passw0rd")));
+}
+
+TEST(PostgresUrlTest, TellsUrlsFromFiles) {
+  EXPECT_TRUE(IsPostgresUrl("postgresql://db.example/opencapf"));
+  EXPECT_TRUE(IsPostgresUrl("postgres://a,b/opencapf?target_session_attrs=read-write"));
+  EXPECT_FALSE(IsPostgresUrl("/var/lib/opencapf/opencapf.db"));
+  EXPECT_FALSE(IsPostgresUrl("postgresql"));
+}
+
+}  // namespace
+}  // namespace opencapf::store
