@@ -9,7 +9,7 @@
 
 #include "base/clock.h"
 #include "service/data_dir.h"
-#include "store/sqlite_store.h"
+#include "service/open_store.h"
 
 namespace opencapf::cli {
 
@@ -46,7 +46,7 @@ Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data) {
                 DataArg(data) +
                 "', which initialises an empty directory), or name the right one with --data");
   }
-  auto opened = store::OpenSqliteStore(dir.store(), SystemClock::Instance());
+  auto opened = service::OpenStore(dir, SystemClock::Instance());
   if (!opened.ok()) return opened.error();
   return std::move(*opened);
 }

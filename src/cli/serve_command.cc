@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "server/serve.h"
 #include "service/data_dir.h"
+#include "store/postgres_store.h"
 
 namespace opencapf::cli {
 
@@ -16,10 +17,15 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
         "init", "Create a data directory: CAPF and service certificates, configuration, store");
     auto data = std::make_shared<std::string>("var/opencapf");
     auto capf_key = std::make_shared<std::string>("rsa:2048");
+    auto store_url = std::make_shared<std::string>();
     cmd->add_option("--data", *data, "Data directory")->capture_default_str();
     cmd->add_option("--capf-key", *capf_key, "CAPF key: rsa:2048, rsa:4096, ec:256, ec:384")
         ->capture_default_str();
-    cmd->callback([data, capf_key, &exit]() {
+    cmd->add_option("--store", *store_url,
+                    "PostgreSQL URL (postgresql://...) to keep the state in, shared by every "
+                    "node on it; default: the SQLite file opencapf.db in --data")
+        ->type_name("URL");
+    cmd->callback([data, capf_key, store_url, &exit]() {
       auto spec = pki::KeySpec::Parse(*capf_key);
       if (!spec.ok()) {
         std::cerr << "opencapf init: --capf-key: " << spec.message() << "\n";
@@ -28,6 +34,14 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
       }
       service::InitOptions options;
       options.capf_key = *spec;
+      options.store_url = *store_url;
+      if (!options.store_url.empty() && !store::IsPostgresUrl(options.store_url)) {
+        std::cerr << "opencapf init: --store: '" << options.store_url
+                  << "' is not a PostgreSQL URL; give postgresql://USER@HOST[:PORT]/DATABASE, "
+                     "or leave --store out for the SQLite file in --data\n";
+        exit.value = 2;
+        return;
+      }
       auto made = service::Init(service::DataDir(*data), options, SystemClock::Instance());
       if (!made.ok()) {
         std::cerr << "opencapf init: " << made.message() << "\n";

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "doctor/checks.h"
-#include "store/sqlite_store.h"
+#include "service/open_store.h"
 
 namespace opencapf::doctor {
 
@@ -72,13 +72,14 @@ Result<Report> RunDoctor(const DoctorOptions& options, const Clock& clock) {
   auto config = service::LoadConfig(dir.config());
   if (!config.ok()) return config.error();
   Context c{options, clock, clock.Now(), dir, *config, nullptr, {}, {}, {}, {}};
-  auto store = store::OpenSqliteStore(dir.store(), clock);
+  auto store = service::OpenStore(dir, *config, clock);
   if (store.ok()) {
     c.store = std::move(*store);
   } else {
     c.Add("store", Level::kFail, "the device store cannot be opened: " + store.message(),
           "without it CAPF cannot look phones up: every phone gets LSC: Failed",
-          "check " + dir.store().string() + " (permissions, disk), or restore it from a backup");
+          "check " + service::StoreName(dir, *config) +
+              " (permissions, disk, the database server), or restore it from a backup");
   }
   CheckCapfCertificate(c);
   CheckServiceCertificates(c);

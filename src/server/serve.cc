@@ -14,8 +14,8 @@
 #include "service/crls.h"
 #include "service/data_dir.h"
 #include "service/expiry.h"
+#include "service/open_store.h"
 #include "service/trust_material.h"
-#include "store/sqlite_store.h"
 #include "tftp/file_source.h"
 #include "tftp/server.h"
 #include "tlv/trust_list.h"
@@ -216,7 +216,9 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
   auto admin_cert = service::EnsureAdminCertificate(dir, clock);
   if (!admin_cert.ok()) return admin_cert.error();
   if (*admin_cert) spdlog::info("made the {}", **admin_cert);
-  auto admin_password = service::EnsureAdminPassword(dir, clock);
+  auto store = service::OpenStore(dir, *config, clock);
+  if (!store.ok()) return store.error();
+  auto admin_password = service::EnsureAdminPassword(dir, **store);
   if (!admin_password.ok()) return admin_password.error();
   if (*admin_password) spdlog::info("{}", **admin_password);
 
@@ -229,8 +231,6 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
                          "TVS connections, closed by the phone or ended by an error.");
   impl->metrics.Describe("opencapf_tvs_requests_total", "TVS requests answered.");
   impl->watch_interval = options.watch_interval;
-  auto store = store::OpenSqliteStore(dir.store(), clock);
-  if (!store.ok()) return store.error();
   impl->store = std::move(*store);
   if (auto st = impl->material.Load(); !st.ok()) return st.error();
   if (auto st = impl->SeedTrust(); !st.ok()) return Context("TVS trust store", st.error());

@@ -6,7 +6,21 @@
 
 namespace opencapf::service {
 
-std::string DefaultConfigText() {
+namespace {
+
+/// A TOML basic string: quotes and backslashes escaped.
+std::string TomlString(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string DefaultConfigText(const std::string& store_url) {
   return R"(# opencapf configuration. Every value below is the default; change what you need.
 # `opencapf serve` reads this file at start.
 
@@ -112,6 +126,14 @@ next_update_days = 7
 # Hours between fresh CRLs when nothing changes (also at start and on every revocation).
 refresh_hours = 24
 
+[store]
+# Where devices, trust, revocations and the administration records are kept. "" = the SQLite
+# file opencapf.db in the data directory (one node). A PostgreSQL URL lets several nodes share
+# one state (docs/cluster.md), e.g. "postgresql://opencapf@db1,db2/opencapf?target_session_attrs=read-write";
+# keep its password out of this file (libpq reads ~/.pgpass and PGPASSWORD).
+url = )" +
+         TomlString(store_url) + R"(
+
 [certificates]
 # Subject of the service certificates `init` and `cert regenerate` make.
 organization = "opencapf"
@@ -126,8 +148,8 @@ hostname = ""
 
 namespace {
 
-const std::set<std::string> kSections = {"capf", "tftp",  "tvs",    "admin", "itl",
-                                         "lsc",  "trust", "expiry", "crl",   "certificates"};
+const std::set<std::string> kSections = {"capf",  "tftp",   "tvs", "admin", "itl",         "lsc",
+                                         "trust", "expiry", "crl", "store", "certificates"};
 
 template <typename T>
 Status Read(const toml::value& table, const std::string& section, const std::string& key, T& out) {
@@ -276,6 +298,16 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
       checks.push_back(Fail("[crl] next_update_days must be positive"));
     }
     if (c.crl.refresh_hours <= 0) checks.push_back(Fail("[crl] refresh_hours must be positive"));
+  }
+  if (const auto* t = section("store")) {
+    checks.push_back(CheckKeys(*t, "store", {"url"}));
+    checks.push_back(Read(*t, "store", "url", c.store.url));
+    if (!c.store.url.empty() && !c.store.url.starts_with("postgresql://") &&
+        !c.store.url.starts_with("postgres://")) {
+      checks.push_back(Fail("[store] url '" + c.store.url +
+                            "' is neither \"\" (the SQLite file in the data directory) nor a "
+                            "postgresql:// URL"));
+    }
   }
   if (const auto* t = section("certificates")) {
     checks.push_back(CheckKeys(

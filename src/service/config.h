@@ -93,6 +93,13 @@ struct Config {
     int refresh_hours = 24;
   } crl;
 
+  struct Store {
+    /// Where devices, trust, revocations and administration are kept: "" is the SQLite file
+    /// opencapf.db in the data directory (one node); "postgresql://..." a PostgreSQL database
+    /// that several nodes share (libpq's URL forms, multi-host included).
+    std::string url;
+  } store;
+
   struct Certificates {
     std::string organization = "opencapf";
     std::string organizational_unit = "Telephony";
@@ -103,8 +110,9 @@ struct Config {
   } certificates;
 };
 
-/// The text `init` writes: every setting, its default, and what it is for.
-std::string DefaultConfigText();
+/// The text `init` writes: every setting, its default, and what it is for; `store_url` is the
+/// [store] url `init --store` was given ("" for the SQLite default).
+std::string DefaultConfigText(const std::string& store_url = "");
 
 /// Reads opencapf.toml; unknown keys and wrong types are errors naming the key and the line.
 Result<Config> LoadConfig(const std::filesystem::path& path);

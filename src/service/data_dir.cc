@@ -7,7 +7,7 @@
 #include "base/file.h"
 #include "pki/issuer.h"
 #include "pki/secret.h"
-#include "store/sqlite_store.h"
+#include "service/open_store.h"
 
 namespace opencapf::service {
 
@@ -94,10 +94,8 @@ Result<std::optional<std::string>> EnsureAdminCertificate(const DataDir& dir, co
       dir.certificate(kAdmin).string() + " (key " + dir.key(kAdmin).string() + ", mode 0600)");
 }
 
-Result<std::optional<std::string>> EnsureAdminPassword(const DataDir& dir, const Clock& clock) {
-  auto store = store::OpenSqliteStore(dir.store(), clock);
-  if (!store.ok()) return store.error();
-  auto existing = (*store)->AdminPasswordHash();
+Result<std::optional<std::string>> EnsureAdminPassword(const DataDir& dir, store::Store& store) {
+  auto existing = store.AdminPasswordHash();
   if (!existing.ok()) return existing.error();
   if (*existing) return std::optional<std::string>();
   const std::string password = pki::GeneratePassword();
@@ -108,7 +106,7 @@ Result<std::optional<std::string>> EnsureAdminPassword(const DataDir& dir, const
       !st.ok()) {
     return st.error();
   }
-  if (auto st = (*store)->SetAdminPassword(*hash); !st.ok()) return st.error();
+  if (auto st = store.SetAdminPassword(*hash); !st.ok()) return st.error();
   return std::optional<std::string>("administrator password: generated, in " +
                                     dir.initial_admin_password().string() +
                                     " (mode 0600) until 'opencapf admin passwd' sets your own");
@@ -191,16 +189,17 @@ Result<std::vector<std::string>> Init(const DataDir& dir, const InitOptions& opt
   if (!admin.ok()) return admin.error();
   if (*admin) made.push_back(**admin);
 
-  auto store = store::OpenSqliteStore(dir.store(), clock);
+  Config planned;
+  planned.store.url = options.store_url;
+  auto store = OpenStore(dir, planned, clock);
   if (!store.ok()) return store.error();
-  store->reset();
-  made.push_back("device store: " + dir.store().string());
-  auto password = EnsureAdminPassword(dir, clock);
+  made.push_back("device store: " + StoreName(dir, planned));
+  auto password = EnsureAdminPassword(dir, **store);
   if (!password.ok()) return password.error();
   if (*password) made.push_back(**password);
   made.push_back("TFTP root: " + dir.tftp().string());
 
-  const std::string config = DefaultConfigText();
+  const std::string config = DefaultConfigText(options.store_url);
   if (auto st = WriteFileAtomic(dir.config(), Bytes(config.begin(), config.end()), 0644);
       !st.ok()) {
     return st.error();

@@ -10,6 +10,7 @@
 #include "pki/certificate.h"
 #include "pki/private_key.h"
 #include "service/config.h"
+#include "store/store.h"
 
 namespace opencapf::service {
 
@@ -58,6 +59,9 @@ struct Identity {
 struct InitOptions {
   pki::KeySpec capf_key{pki::KeyAlgorithm::kRsa, 2048};
   int capf_days = 365 * 5;
+  /// [store] url to write: "" for the SQLite file in the directory, or a postgresql:// URL
+  /// (the database must exist; its schema is made on first use).
+  std::string store_url;
 };
 
 /// Creates a data directory: the CAPF certificate (self-signed CA, CN CAPF-<8 hex>), the
@@ -76,7 +80,7 @@ Result<std::optional<std::string>> EnsureAdminCertificate(const DataDir& dir, co
 /// Gives the store an administrator password when it has none: a generated one, whose hash goes
 /// to the store and whose text goes to initial_admin_password() (0600) for the administrator
 /// to read once. Returns a line saying so, or nullopt when a password was already set.
-Result<std::optional<std::string>> EnsureAdminPassword(const DataDir& dir, const Clock& clock);
+Result<std::optional<std::string>> EnsureAdminPassword(const DataDir& dir, store::Store& store);
 
 /// Loads a service certificate and its key, checking they belong together.
 Result<Identity> LoadIdentity(const DataDir& dir, const std::string& name);
