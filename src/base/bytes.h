@@ -14,6 +14,9 @@ namespace opencapf {
 using Bytes = std::vector<std::uint8_t>;
 using ByteView = std::span<const std::uint8_t>;
 
+/// The bytes of a text, as they are.
+inline Bytes BytesOf(std::string_view text) { return Bytes(text.begin(), text.end()); }
+
 /// Reads big-endian integers and byte runs from a buffer, refusing to read past its end.
 /// Every failure names the field and the absolute offset so a person can find it in a hex dump.
 class ByteReader {
