@@ -105,7 +105,9 @@ void RegisterHealthAndMetrics(httplib::Server& server, AdminContext& ctx) {
     const bool store_ok = ctx.store.TrustGeneration().ok();
     const bool up = s.capf && s.tftp && s.tvs && store_ok;
     nlohmann::ordered_json body = {
-        {"status", up ? "ok" : "degraded"},
+        {"status", up         ? "ok"
+                   : store_ok ? "degraded"
+                              : "degraded: store unreachable"},
         {"services",
          {{"capf", {{"up", s.capf}, {"port", s.capf_port}}},
           {"tftp", {{"up", s.tftp}, {"port", s.tftp_port}}},

@@ -22,6 +22,7 @@
 #include "pki/issuer.h"
 #include "service/certificate_json.h"
 #include "service/certificates.h"
+#include "service/cluster_certificates.h"
 #include "service/config.h"
 #include "service/data_dir.h"
 #include "service/service_itl.h"
@@ -79,6 +80,19 @@ std::optional<Bytes> CurrentItl(const service::DataDir& dir, bool& built) {
 }
 
 /// Builds the ITL from the files now, to prove it can be and to say what phones will get.
+// On a node of a cluster, what `cert` changed becomes the cluster's: every node follows.
+std::string PublishToCluster(const std::string& data, const service::DataDir& dir) {
+  auto store = OpenStore(data);
+  if (!store.ok())
+    return "warning: the store cannot be opened to share the change: " + store.message();
+  auto published = service::PublishCertificateFiles(dir, **store);
+  if (!published.ok()) {
+    return "warning: the cluster's other nodes do not have this change: " + published.message() +
+           "; run the command again once the database answers";
+  }
+  return published->value_or("");
+}
+
 std::string RebuildItl(const service::DataDir& dir) {
   auto config = service::LoadConfig(dir.config());
   service::ItlLayout layout;
@@ -284,6 +298,9 @@ int RunRegenerate(const RegenerateArgs& args) {
             << "  valid until " << pki::FormatUtc(c.not_after()) << "\n"
             << "  SHA-256     " << HexUpper(c.Fingerprint(pki::Digest::kSha256), ":") << "\n"
             << RebuildItl(*dir) << "\n";
+  if (const std::string shared = PublishToCluster(args.data, *dir); !shared.empty()) {
+    std::cout << shared << "\n";
+  }
   if (*name == service::kCapf) {
     std::cout << "the previous CAPF certificate (serial "
               << HexUpper(old->certificate.SerialBytes(), "")
@@ -381,6 +398,9 @@ int RunImport(const ImportArgs& args) {
             << "  SHA-256     " << HexUpper(c.Fingerprint(pki::Digest::kSha256), ":") << "\n";
   for (const auto& ch : imported->chain) std::cout << "  chain       " << ch.Subject() << "\n";
   std::cout << RebuildItl(*dir) << "\n";
+  if (const std::string shared = PublishToCluster(args.data, *dir); !shared.empty()) {
+    std::cout << shared << "\n";
+  }
   if (imported->kept_previous) {
     std::cout << "the previous CAPF certificate (serial "
               << HexUpper(imported->kept_previous->SerialBytes(), "")

@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
   opencapf::cli::AddDoctorCommands(root, exit);
   opencapf::cli::AddCertCommands(root, exit);
   opencapf::cli::AddAdminCommands(root, exit);
+  opencapf::cli::AddClusterCommands(root, exit);
   opencapf::cli::AddRevokeCommand(root, exit);
 
   try {

@@ -18,6 +18,7 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
     auto data = std::make_shared<std::string>("var/opencapf");
     auto capf_key = std::make_shared<std::string>("rsa:2048");
     auto store_url = std::make_shared<std::string>();
+    auto cluster_key = std::make_shared<std::string>();
     cmd->add_option("--data", *data, "Data directory")->capture_default_str();
     cmd->add_option("--capf-key", *capf_key, "CAPF key: rsa:2048, rsa:4096, ec:256, ec:384")
         ->capture_default_str();
@@ -25,7 +26,12 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
                     "PostgreSQL URL (postgresql://...) to keep the state in, shared by every "
                     "node on it; default: the SQLite file opencapf.db in --data")
         ->type_name("URL");
-    cmd->callback([data, capf_key, store_url, &exit]() {
+    cmd->add_option("--cluster-key", *cluster_key,
+                    "With --store: join the cluster that database holds, with a copy of the "
+                    "cluster.key of one of its nodes")
+        ->type_name("FILE")
+        ->check(CLI::ExistingFile);
+    cmd->callback([data, capf_key, store_url, cluster_key, &exit]() {
       auto spec = pki::KeySpec::Parse(*capf_key);
       if (!spec.ok()) {
         std::cerr << "opencapf init: --capf-key: " << spec.message() << "\n";
@@ -35,6 +41,15 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
       service::InitOptions options;
       options.capf_key = *spec;
       options.store_url = *store_url;
+      if (!cluster_key->empty()) {
+        if (store_url->empty()) {
+          std::cerr << "opencapf init: --cluster-key joins a cluster on a shared database: give "
+                       "its --store postgresql://... too\n";
+          exit.value = 2;
+          return;
+        }
+        options.cluster_key = *cluster_key;
+      }
       if (!options.store_url.empty() && !store::IsPostgresUrl(options.store_url)) {
         std::cerr << "opencapf init: --store: '" << options.store_url
                   << "' is not a PostgreSQL URL; give postgresql://USER@HOST[:PORT]/DATABASE, "

@@ -2,14 +2,19 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <thread>
 
 #include "admin/server.h"
 #include "base/file.h"
 #include "base/metrics.h"
 #include "net/asio.h"
+#include "opencapf_version.h"
+#include "pki/digest.h"
 #include "service/capf_server.h"
 #include "service/certificates.h"
+#include "service/cluster_certificates.h"
 #include "service/config.h"
 #include "service/crls.h"
 #include "service/data_dir.h"
@@ -49,9 +54,14 @@ struct Services::Impl {
   }
 
   // OK when the files loaded or had not changed; the error says why the previous ones stay.
-  Status Reload(const std::string& why) {
+  // `force` rebuilds even when no file changed (the cluster's ITL time moved).
+  Status Reload(const std::string& why, bool force = false) {
     std::lock_guard lock(reload_mu);
-    auto reloaded = material.ReloadIfChanged();
+    auto reloaded = [&]() -> Result<bool> {
+      if (!force) return material.ReloadIfChanged();
+      if (auto st = material.Load(); !st.ok()) return st.error();
+      return true;
+    }();
     if (!reloaded.ok()) {
       if (last_reload_error != reloaded.message()) {
         spdlog::error("{}, but they cannot be loaded; still serving the previous ones: {}", why,
@@ -156,6 +166,117 @@ struct Services::Impl {
     return tvs::SeedServiceTrust(*store, own);
   }
 
+  // ----- The cluster: certificate files from the store, this node in its list -------------
+  // On a thread of its own: a slow or unreachable database must not hold up an I/O thread.
+
+  // At start, before the material loads: the node's key must be the cluster's (or this node's
+  // certificates make the cluster, on a database configured by hand), and certs/ becomes the
+  // cluster's current set.
+  Status JoinStoreCluster() {
+    cluster = store->cluster();
+    if (cluster == nullptr) return Status::Ok();
+    auto record = cluster->Record();
+    if (!record.ok()) return record.error();
+    if (!*record) {
+      auto created = service::CreateCluster(dir, *cluster, clock);
+      if (!created.ok()) return created.error();
+      for (const auto& line : *created) spdlog::info("cluster: {}", line);
+      record = cluster->Record();
+      if (!record.ok()) return record.error();
+      if (!*record) return Fail("the cluster just created is not in the store");
+    }
+    auto key = service::LoadClusterKey(dir, **record);
+    if (!key.ok()) return key.error();
+    cluster_key = *key;
+    cluster_id = (*record)->id;
+    material.SetItlTime([this]() -> std::optional<std::uint32_t> {
+      const std::uint32_t at = cluster_changed.load();
+      if (at == 0) return std::nullopt;
+      return at;
+    });
+    return SyncCertificates(/*at_start=*/true);
+  }
+
+  // Brings certs/ to the store's generation; after start, a change reloads everything at once.
+  Status SyncCertificates(bool at_start) {
+    auto generation = cluster->CertificatesGeneration();
+    if (!generation.ok()) return generation.error();
+    if (*generation == cluster_generation) return Status::Ok();
+    auto set = cluster->Certificates();
+    if (!set.ok()) return set.error();
+    auto written = service::MaterializeCertificateFiles(dir, *cluster_key, *set);
+    if (!written.ok()) return written.error();
+    cluster_generation = set->generation;
+    cluster_changed = static_cast<std::uint32_t>(set->changed);
+    spdlog::info("cluster {}: certificate files at generation {} ({} file(s) updated here)",
+                 cluster_id, set->generation, *written);
+    if (!at_start) {
+      (void)Reload(
+          "the cluster's certificates changed (generation " + std::to_string(set->generation) + ")",
+          /*force=*/true);
+    }
+    return Status::Ok();
+  }
+
+  void Heartbeat() {
+    const auto itl = material.itl();
+    const auto capf_now = material.capf();
+    store::NodeRecord node{
+        .name = service::HostName() + ":" + std::to_string(capf->port()),
+        .address = config.listen_address,
+        .ports = "capf=" + std::to_string(capf->port()) + " tftp=" + std::to_string(tftp->port()) +
+                 " tvs=" + std::to_string(tvs->port()) +
+                 " admin=" + std::to_string(admin ? admin->port() : 0),
+        .version = kVersion,
+        .started = started,
+        .generation = cluster_generation,
+        .itl_sha256 = HexLower(pki::Sha256(*itl)),
+        .capf_sha256 = HexLower(capf_now->authority.certificate.Fingerprint(pki::Digest::kSha256)),
+    };
+    Status st = cluster->Heartbeat(node);
+    NoteClusterState(st);
+  }
+
+  // Logs a change between reachable and unreachable once, not every tick.
+  void NoteClusterState(const Status& st) {
+    const std::string now = st.ok() ? "" : st.message();
+    if (now == last_cluster_error) return;
+    if (st.ok()) {
+      spdlog::info("cluster {}: the store answers again", cluster_id);
+    } else {
+      spdlog::error("cluster {}: {} (serving the last certificates, ITL and trust meanwhile)",
+                    cluster_id, now);
+    }
+    last_cluster_error = now;
+  }
+
+  void ClusterLoop() {
+    std::unique_lock lock(cluster_mu);
+    while (!stopped) {
+      cluster_cv.wait_for(lock, watch_interval, [this] { return stopped.load(); });
+      if (stopped) break;
+      lock.unlock();
+      Status synced = SyncCertificates(/*at_start=*/false);
+      if (synced.ok()) {
+        Heartbeat();
+      } else {
+        NoteClusterState(synced);
+      }
+      lock.lock();
+    }
+  }
+
+  store::Cluster* cluster = nullptr;
+  std::optional<pki::ClusterKey> cluster_key;
+  std::string cluster_id;
+  std::int64_t cluster_generation = -1;
+  std::atomic<std::uint32_t> cluster_changed{0};
+  std::string last_cluster_error;
+  std::time_t started = 0;
+  std::thread cluster_thread;
+  std::mutex cluster_mu;
+  std::condition_variable cluster_cv;
+
   service::DataDir dir;
   service::Config config;
   const Clock& clock;
@@ -184,6 +305,7 @@ Services::Services(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Services::~Services() {
   Stop();
+  if (impl_->cluster_thread.joinable()) impl_->cluster_thread.join();
   impl_->admin.reset();
   // Sessions still pending hold references into Impl; destroy them (with the io_context's
   // handlers) before the store and the material they point to.
@@ -232,6 +354,8 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
   impl->metrics.Describe("opencapf_tvs_requests_total", "TVS requests answered.");
   impl->watch_interval = options.watch_interval;
   impl->store = std::move(*store);
+  impl->started = clock.Now();
+  if (auto st = impl->JoinStoreCluster(); !st.ok()) return Context("cluster", st.error());
   if (auto st = impl->material.Load(); !st.ok()) return st.error();
   if (auto st = impl->SeedTrust(); !st.ok()) return Context("TVS trust store", st.error());
 
@@ -349,6 +473,10 @@ void Services::Start() {
   }
   s.CheckExpiryNow();
   asio::co_spawn(s.io, s.WatchCertificates(s.watch_interval), asio::detached);
+  if (s.cluster != nullptr) {
+    s.Heartbeat();
+    s.cluster_thread = std::thread([&s] { s.ClusterLoop(); });
+  }
 }
 
 void Services::Run() {
@@ -362,6 +490,10 @@ void Services::Run() {
 void Services::Stop() {
   Impl& s = *impl_;
   if (s.stopped.exchange(true)) return;
+  {
+    std::lock_guard lock(s.cluster_mu);
+    s.cluster_cv.notify_all();
+  }
   if (s.capf) s.capf->Stop();
   if (s.tftp) s.tftp->Stop();
   if (s.tvs) s.tvs->Stop();

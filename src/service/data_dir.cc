@@ -7,6 +7,7 @@
 #include "base/file.h"
 #include "pki/issuer.h"
 #include "pki/secret.h"
+#include "service/cluster_certificates.h"
 #include "service/open_store.h"
 
 namespace opencapf::service {
@@ -130,6 +131,13 @@ Result<Identity> LoadIdentity(const DataDir& dir, const std::string& name) {
   return Identity{*cert, *key};
 }
 
+namespace {
+/// The CAPF, CallManager/TFTP, TVS and ITLRecovery certificates of a new data directory.
+Result<std::vector<std::string>> MakeServiceCertificates(const DataDir& dir,
+                                                         const InitOptions& options,
+                                                         const Clock& clock);
+}  // namespace
+
 Result<std::vector<std::string>> Init(const DataDir& dir, const InitOptions& options,
                                       const Clock& clock) {
   if (dir.Initialized()) {
@@ -145,6 +153,65 @@ Result<std::vector<std::string>> Init(const DataDir& dir, const InitOptions& opt
   fs::create_directories(dir.root() / "trust", ec);
   if (ec) return Fail("cannot create " + dir.tftp().string() + ": " + ec.message());
 
+  Config planned;
+  planned.store.url = options.store_url;
+  auto store = OpenStore(dir, planned, clock);
+  if (!store.ok()) return store.error();
+  store::Cluster* cluster = (*store)->cluster();
+  std::optional<store::ClusterRecord> existing;
+  if (cluster != nullptr) {
+    auto record = cluster->Record();
+    if (!record.ok()) return record.error();
+    existing = *record;
+    if (existing && !options.cluster_key) {
+      return Fail(StoreName(dir, planned) + " holds cluster " + existing->id +
+                  " already; join it with --cluster-key FILE (a copy of the cluster.key of one "
+                  "of its nodes), or give another database");
+    }
+  }
+  if (!existing && options.cluster_key) {
+    return Fail("--cluster-key: " + StoreName(dir, planned) +
+                " holds no cluster to join; leave --cluster-key out to create one there");
+  }
+  if (existing) {
+    auto joined = JoinCluster(dir, *cluster, *existing, *options.cluster_key);
+    if (!joined.ok()) return joined.error();
+    made.insert(made.end(), joined->begin(), joined->end());
+  } else {
+    auto own = MakeServiceCertificates(dir, options, clock);
+    if (!own.ok()) return own.error();
+    made.insert(made.end(), own->begin(), own->end());
+  }
+
+  auto admin = EnsureAdminCertificate(dir, clock);
+  if (!admin.ok()) return admin.error();
+  if (*admin) made.push_back(**admin);
+
+  if (cluster != nullptr && !existing) {
+    auto created = CreateCluster(dir, *cluster, clock);
+    if (!created.ok()) return created.error();
+    made.insert(made.end(), created->begin(), created->end());
+  }
+  made.push_back("device store: " + StoreName(dir, planned));
+  auto password = EnsureAdminPassword(dir, **store);
+  if (!password.ok()) return password.error();
+  if (*password) made.push_back(**password);
+  made.push_back("TFTP root: " + dir.tftp().string());
+
+  const std::string config = DefaultConfigText(options.store_url);
+  if (auto st = WriteFileAtomic(dir.config(), Bytes(config.begin(), config.end()), 0644);
+      !st.ok()) {
+    return st.error();
+  }
+  made.push_back("configuration, every default written out: " + dir.config().string());
+  return made;
+}
+
+namespace {
+Result<std::vector<std::string>> MakeServiceCertificates(const DataDir& dir,
+                                                         const InitOptions& options,
+                                                         const Clock& clock) {
+  std::vector<std::string> made;
   Config defaults;
   const Config::Certificates& subject = defaults.certificates;
   const std::string host = subject.hostname.empty() ? HostName() : subject.hostname;
@@ -185,27 +252,8 @@ Result<std::vector<std::string>> Init(const DataDir& dir, const InitOptions& opt
         dir.certificate(p.name).string() + " (key " + dir.key(p.name).string() + ", mode 0600)");
   }
 
-  auto admin = EnsureAdminCertificate(dir, clock);
-  if (!admin.ok()) return admin.error();
-  if (*admin) made.push_back(**admin);
-
-  Config planned;
-  planned.store.url = options.store_url;
-  auto store = OpenStore(dir, planned, clock);
-  if (!store.ok()) return store.error();
-  made.push_back("device store: " + StoreName(dir, planned));
-  auto password = EnsureAdminPassword(dir, **store);
-  if (!password.ok()) return password.error();
-  if (*password) made.push_back(**password);
-  made.push_back("TFTP root: " + dir.tftp().string());
-
-  const std::string config = DefaultConfigText(options.store_url);
-  if (auto st = WriteFileAtomic(dir.config(), Bytes(config.begin(), config.end()), 0644);
-      !st.ok()) {
-    return st.error();
-  }
-  made.push_back("configuration, every default written out: " + dir.config().string());
   return made;
 }
+}  // namespace
 
 }  // namespace opencapf::service

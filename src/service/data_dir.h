@@ -62,6 +62,9 @@ struct InitOptions {
   /// [store] url to write: "" for the SQLite file in the directory, or a postgresql:// URL
   /// (the database must exist; its schema is made on first use).
   std::string store_url;
+  /// With a PostgreSQL store that holds a cluster already: the cluster key (a copy of a node's
+  /// cluster.key) to join it with; this node then takes the cluster's certificates.
+  std::optional<std::filesystem::path> cluster_key;
 };
 
 /// Creates a data directory: the CAPF certificate (self-signed CA, CN CAPF-<8 hex>), the

@@ -54,7 +54,12 @@ Result<TrustMaterial::Snapshot> TrustMaterial::Build() const {
   ItlLayout layout;
   layout.digest = *pki::ParseDigest(config_.itl.digest);
   layout.hash_only_capf_tvs = !config_.itl.full_records;
-  auto itl = BuildServiceItl(dir_, layout, static_cast<std::uint32_t>(clock_.Now()));
+  std::optional<std::uint32_t> at;
+  {
+    std::lock_guard lock(mu_);
+    if (itl_time_) at = itl_time_();
+  }
+  auto itl = BuildServiceItl(dir_, layout, at.value_or(static_cast<std::uint32_t>(clock_.Now())));
   if (!itl.ok()) return Context("ITLFile.tlv", itl.error());
   s.itl = std::make_shared<const Bytes>(std::move(*itl));
   return s;
@@ -80,6 +85,11 @@ Result<bool> TrustMaterial::ReloadIfChanged() {
   std::lock_guard lock(mu_);
   current_ = std::move(*built);
   return true;
+}
+
+void TrustMaterial::SetItlTime(std::function<std::optional<std::uint32_t>()> itl_time) {
+  std::lock_guard lock(mu_);
+  itl_time_ = std::move(itl_time);
 }
 
 std::shared_ptr<const CapfEndpoint> TrustMaterial::capf() const {

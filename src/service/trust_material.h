@@ -1,7 +1,10 @@
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "base/bytes.h"
@@ -28,6 +31,11 @@ class TrustMaterial {
   /// error the previous material stays in force.
   Result<bool> ReloadIfChanged();
 
+  /// Where the ITL's timestamp comes from: by default the clock at each build; in a cluster the
+  /// time its certificate files last changed, so every node signs the same bytes. The function
+  /// returns nullopt while it knows none.
+  void SetItlTime(std::function<std::optional<std::uint32_t>()> itl_time);
+
   std::shared_ptr<const CapfEndpoint> capf() const;
   /// The current ITLFile.tlv bytes.
   std::shared_ptr<const Bytes> itl() const;
@@ -50,6 +58,7 @@ class TrustMaterial {
   const Clock& clock_;
   mutable std::mutex mu_;
   Snapshot current_;
+  std::function<std::optional<std::uint32_t>()> itl_time_;
 };
 
 }  // namespace opencapf::service

@@ -128,8 +128,45 @@ CREATE TABLE audit (
 );
 )sql";
 
+// Version 2: what the nodes of a cluster share besides devices and trust (store/cluster.h).
+// A certificate file's key is sealed by the node before it gets here; the CHECK refuses a PEM
+// private key in the clear, whoever tries to write one.
+constexpr const char* kSchema2 = R"sql(
+CREATE TABLE cluster (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  cluster_id TEXT NOT NULL CHECK (cluster_id <> ''),
+  key_check  TEXT NOT NULL CHECK (key_check <> ''),
+  created    BIGINT NOT NULL
+);
+CREATE TABLE certificate_files (
+  name    TEXT COLLATE "C" PRIMARY KEY
+          CHECK (name <> '' AND left(name, 1) <> '/' AND position('..' IN name) = 0),
+  content BYTEA NOT NULL,
+  sealed  BOOLEAN NOT NULL,
+  CHECK (sealed OR position('PRIVATE KEY'::bytea IN content) = 0)
+);
+CREATE TABLE certificate_generation (
+  id      INTEGER PRIMARY KEY CHECK (id = 1),
+  value   BIGINT NOT NULL,
+  changed BIGINT NOT NULL
+);
+INSERT INTO certificate_generation (id, value, changed) VALUES (1, 0, 0);
+CREATE TABLE nodes (
+  name        TEXT COLLATE "C" PRIMARY KEY CHECK (name <> ''),
+  address     TEXT NOT NULL,
+  ports       TEXT NOT NULL,
+  version     TEXT NOT NULL,
+  started     BIGINT NOT NULL,
+  last_seen   BIGINT NOT NULL,
+  generation  BIGINT NOT NULL,
+  itl_sha256  TEXT NOT NULL,
+  capf_sha256 TEXT NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "devices, trust, revocations and administration", kSchema1},
+    {2, "the cluster: its identity, certificate files and nodes", kSchema2},
 };
 
 constexpr const char* kHasSchemaTable =

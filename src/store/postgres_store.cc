@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "store/postgres.h"
+#include "store/postgres_cluster.h"
 #include "store/postgres_records.h"
 #include "store/postgres_schema.h"
 #include "store/store_rules.h"
@@ -163,7 +164,7 @@ class Pool {
   std::size_t open_ = 0;
 };
 
-class PostgresStore final : public Store {
+class PostgresStore final : public Store, public Cluster {
  public:
   PostgresStore(std::string url, const PostgresOptions& options, Connection first,
                 const Clock& clock)
@@ -423,6 +424,33 @@ class PostgresStore final : public Store {
   }
   Result<std::vector<AuditEntry>> ListAudit(std::size_t limit) override {
     return Run([&](Connection& c) { return pg::ListAudit(c, limit); });
+  }
+
+  // The cluster (store/cluster.h): the statements live in postgres_cluster.cc.
+  Cluster* cluster() override { return this; }
+  Result<std::optional<ClusterRecord>> Record() override {
+    return Run([&](Connection& c) { return ClusterRecordOf(c); });
+  }
+  Status Create(const ClusterRecord& record, const std::vector<SharedFile>& files) override {
+    return Run([&](Connection& c) { return CreateCluster(c, record, files, clock_.Now()); });
+  }
+  Result<std::int64_t> CertificatesGeneration() override {
+    return Run([&](Connection& c) { return pg::CertificatesGeneration(c); });
+  }
+  Result<CertificateSet> Certificates() override {
+    return Run([&](Connection& c) { return pg::Certificates(c); });
+  }
+  Result<std::int64_t> PutCertificates(const std::vector<SharedFile>& files) override {
+    return Run([&](Connection& c) { return pg::PutCertificates(c, files, clock_.Now()); });
+  }
+  Status Heartbeat(const NodeRecord& node) override {
+    return Run([&](Connection& c) { return pg::Heartbeat(c, node, clock_.Now()); });
+  }
+  Result<std::vector<NodeRecord>> Nodes() override {
+    return Run([&](Connection& c) { return pg::Nodes(c); });
+  }
+  Status RemoveNode(std::string_view name) override {
+    return Run([&](Connection& c) { return pg::RemoveNode(c, name); });
   }
 
  private:

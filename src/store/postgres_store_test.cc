@@ -183,6 +183,83 @@ TEST_F(PostgresStoreTest, TheUrlIsNamedWithoutItsPassword) {
   EXPECT_THAT(opened.message(), ::testing::Not(HasSubstr("s3cret-passw0rd")));
 }
 
+TEST_F(PostgresStoreTest, TheClusterIsCreatedOnceAndItsFilesMoveTogether) {
+  auto opened = OpenPostgresStore(url_, clock_);
+  ASSERT_TRUE(opened.ok()) << opened.message();
+  Cluster* cluster = (*opened)->cluster();
+  ASSERT_NE(cluster, nullptr);
+  auto none = cluster->Record();
+  ASSERT_TRUE(none.ok()) << none.message();
+  EXPECT_FALSE(none->has_value());
+  EXPECT_EQ(*cluster->CertificatesGeneration(), 0);
+
+  const ClusterRecord record{"c-0011223344556677", std::string(64, 'a'), kStart};
+  const std::vector<SharedFile> first = {
+      {"capf.key", Bytes{'O', 'C', 'K', '1', 9}, true},
+      {"capf.pem", BytesOf("-----BEGIN CERTIFICATE-----"), false}};
+  ASSERT_TRUE(cluster->Create(record, first).ok());
+  EXPECT_EQ(**cluster->Record(), record);
+  auto set = cluster->Certificates();
+  ASSERT_TRUE(set.ok()) << set.message();
+  EXPECT_EQ(set->generation, 1);
+  EXPECT_EQ(set->changed, kStart);
+  EXPECT_EQ(set->files, first);
+
+  // Another node creating one too: refused, nothing changed.
+  Status again = cluster->Create({"c-ffff", std::string(64, 'b'), kStart}, {});
+  ASSERT_FALSE(again.ok());
+  EXPECT_THAT(again.message(), HasSubstr("holds cluster c-0011223344556677"));
+  EXPECT_EQ(cluster->Certificates()->files.size(), 2u);
+
+  clock_.Advance(60);
+  const std::vector<SharedFile> second = {{"previous/capf-01.pem", BytesOf("old"), false},
+                                          {"capf.pem", BytesOf("new"), false}};
+  auto generation = cluster->PutCertificates(second);
+  ASSERT_TRUE(generation.ok()) << generation.message();
+  EXPECT_EQ(*generation, 2);
+  set = cluster->Certificates();
+  ASSERT_TRUE(set.ok());
+  EXPECT_EQ(set->changed, kStart + 60);
+  ASSERT_EQ(set->files.size(), 2u);  // replaced, not added to
+  EXPECT_EQ(set->files[0].name, "capf.pem");
+
+  // The database itself refuses a private key in the clear, and a path out of certs/.
+  auto clear =
+      cluster->PutCertificates({{"tvs.key", BytesOf("-----BEGIN PRIVATE KEY-----\nMII\n"), false}});
+  ASSERT_FALSE(clear.ok());
+  EXPECT_THAT(clear.message(), HasSubstr("check constraint"));
+  EXPECT_FALSE(cluster->PutCertificates({{"../etc/passwd", BytesOf("x"), false}}).ok());
+  EXPECT_EQ(*cluster->CertificatesGeneration(), 2);  // neither moved it
+}
+
+TEST_F(PostgresStoreTest, NodesReportThemselvesAndAreForgotten) {
+  auto opened = OpenPostgresStore(url_, clock_);
+  ASSERT_TRUE(opened.ok()) << opened.message();
+  Cluster& cluster = *(*opened)->cluster();
+  NodeRecord a{.name = "a:3804",
+               .address = "10.0.0.1",
+               .ports = "capf=3804",
+               .version = "1",
+               .started = kStart,
+               .generation = 1,
+               .itl_sha256 = "aa",
+               .capf_sha256 = "cc"};
+  ASSERT_TRUE(cluster.Heartbeat(a).ok());
+  clock_.Advance(5);
+  a.generation = 2;
+  ASSERT_TRUE(cluster.Heartbeat(a).ok());
+  ASSERT_TRUE(cluster.Heartbeat({.name = "b:3804", .started = kStart}).ok());
+  auto nodes = cluster.Nodes();
+  ASSERT_TRUE(nodes.ok()) << nodes.message();
+  ASSERT_EQ(nodes->size(), 2u);
+  EXPECT_EQ((*nodes)[0].name, "a:3804");
+  EXPECT_EQ((*nodes)[0].generation, 2);
+  EXPECT_EQ((*nodes)[0].last_seen, kStart + 5);
+  ASSERT_TRUE(cluster.RemoveNode("b:3804").ok());
+  EXPECT_THAT(cluster.RemoveNode("b:3804").message(), HasSubstr("no node named 'b:3804'"));
+  EXPECT_EQ(cluster.Nodes()->size(), 1u);
+}
+
 TEST(PostgresUrlTest, TellsUrlsFromFiles) {
   EXPECT_TRUE(IsPostgresUrl("postgresql://db.example/opencapf"));
   EXPECT_TRUE(IsPostgresUrl("postgres://a,b/opencapf?target_session_attrs=read-write"));

@@ -4,4 +4,6 @@ namespace opencapf::store {
 
 Store::~Store() = default;
 
+Cluster::~Cluster() = default;
+
 }  // namespace opencapf::store

@@ -10,6 +10,7 @@
 
 #include "base/result.h"
 #include "store/admin_records.h"
+#include "store/cluster.h"
 #include "store/device.h"
 #include "store/revocation.h"
 #include "store/trusted_certificate.h"
@@ -161,6 +162,12 @@ class Store {
   virtual Status AppendAudit(const AuditEntry& entry) = 0;
   /// The newest `limit` audit entries, newest first; 0 means all of them.
   virtual Result<std::vector<AuditEntry>> ListAudit(std::size_t limit) = 0;
+
+  // ----- Cluster (see cluster.h) -----------------------------------------------------------
+
+  /// What the nodes sharing this store share besides the above, or null when the store is
+  /// one node's own (SQLite).
+  virtual Cluster* cluster() { return nullptr; }
 };
 
 }  // namespace opencapf::store

@@ -75,6 +75,12 @@ case "$family" in
     usage "admin token create" "NAME is required" -- admin token create --data "$work/d"
     usage "admin token" "'frobnicate' is not an option or command of 'opencapf admin token'|A subcommand" -- admin token frobnicate --data "$work/d"
     ;;
+  cluster)
+    usage "cluster" "A subcommand is required|subcommand" -- cluster
+    usage "cluster forget" "NODE is required" -- cluster forget --data "$work/d"
+    usage "cluster status" "'--frob' is not an option|--frob" -- cluster status --frob
+    usage "init" "--cluster-key: File does not exist|does not exist" -- init --data "$work/x" --store postgresql://h/db --cluster-key "$work/missing.key"
+    ;;
   *)
     echo "usage_cli_test.sh: unknown family '$family'" >&2
     exit 2

@@ -3,10 +3,11 @@
 #   - a device added through node A's CLI enrolls through node B's CAPF and shows Installed on A
 #   - the same scheduled device enrolled through A and B at once: exactly one LSC, 10 rounds
 #   - `trust add` on A: B's TVS answers valid within the server's watch interval
+#   - B joins A's cluster with its key: both present one CAPF certificate and serve byte-identical
+#     ITLFile.tlv; `cert regenerate capf` on B reaches A within 5 s; `cluster status` sees both
+#   - a dump of the database holds no private key
 #   - the database stopped: TVS on both nodes keeps answering, CAPF refuses, no node dies;
 #     started again: enrollments succeed without restarting either node.
-# The nodes share their service certificates by copying A's certs/ to B (the store does not
-# carry them yet; see docs/cluster.md).
 set -u
 opencapf=$1
 enroll=$2
@@ -32,23 +33,41 @@ base=${url%/postgres}
 psql -q "$url" -c "CREATE DATABASE opencapf" || { echo "FAIL: CREATE DATABASE"; exit 1; }
 store="$base/opencapf"
 
-say "node A and node B initialised on it"
+say "node A creates the cluster, node B joins it with A's key"
 expect 0 "device store: postgresql 127.0.0.1:[0-9]+/opencapf" -- \
   "$opencapf" init --data "$work/a" --store "$store"
-expect 0 "initialised" -- "$opencapf" init --data "$work/b" --store "$store"
-cp "$work/a/certs/"* "$work/b/certs/"
+expect 0 "^600$" -- stat -c %a "$work/a/cluster.key"
+expect 1 "holds cluster c-[0-9a-f]+ already; join it with --cluster-key" -- \
+  "$opencapf" init --data "$work/b" --store "$store"
+printf 'opencapf cluster key v1\n%064d\n' 0 >"$work/wrong.key"
+expect 1 "is not the key of cluster" -- \
+  "$opencapf" init --data "$work/b" --store "$store" --cluster-key "$work/wrong.key"
+cp "$work/a/cluster.key" "$work/a-key-copy"
+expect 0 "joined cluster c-[0-9a-f]+" -- \
+  "$opencapf" init --data "$work/b" --store "$store" --cluster-key "$work/a-key-copy"
 expect 0 "^url = \"postgresql://" -- grep '^url' "$work/b/opencapf.toml"
+check "B has A's CAPF certificate" cmp -s "$work/a/certs/capf.pem" "$work/b/certs/capf.pem"
+check "and its key, 0600" test "$(stat -c %a "$work/b/certs/capf.key")" = 600
+check "but a page certificate of its own" test -f "$work/b/certs/admin.pem"
 expect 2 "is not a PostgreSQL URL" -- "$opencapf" init --data "$work/c" --store "mysql://x/y"
+expect 2 "give its --store" -- "$opencapf" init --data "$work/c" --cluster-key "$work/a-key-copy"
 
-# start NAME: `serve` for node NAME on free ports; sets NAME_capf and NAME_tvs.
+say "no private key in a dump of the database"
+pg_dump "$store" >"$work/dump.sql"
+check "pg_dump worked" test -s "$work/dump.sql"
+check "not one PRIVATE KEY block in it" test "$(grep -c "PRIVATE KEY" "$work/dump.sql")" -eq 0
+check "but the sealed keys are" grep -q "certificate_files" "$work/dump.sql"
+
+# start NAME: `serve` for node NAME on free ports; sets NAME_capf, NAME_tftp and NAME_tvs.
 start() {
   local name=$1
   "$opencapf" serve --data "$work/$name" --listen 127.0.0.1 --capf-port 0 --tftp-port 0 \
     --tvs-port 0 --admin-port 0 --threads 2 >"$work/$name.log" 2>&1 &
   pids+=($!)
-  local capf= tvs=
+  local capf= tvs= tftp=
   for _ in $(seq 100); do
     capf=$(sed -n 's/.*capf: listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log")
+    tftp=$(sed -n 's/.*tftp: listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log")
     tvs=$(sed -n 's/.*tvs: listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log")
     [ -n "$capf" ] && [ -n "$tvs" ] && break
     sleep 0.1
@@ -56,10 +75,55 @@ start() {
   check "node $name started" test -n "$capf" -a -n "$tvs"
   [ -n "$capf" ] || { cat "$work/$name.log"; finish; exit 1; }
   printf -v "${name}_capf" %s "$capf"
+  printf -v "${name}_tftp" %s "$tftp"
   printf -v "${name}_tvs" %s "$tvs"
 }
 start a
 start b
+
+# presented PORT: the SHA-256 of the certificate the CAPF on PORT presents.
+presented() {
+  openssl s_client -connect "127.0.0.1:$1" </dev/null 2>/dev/null |
+    openssl x509 -noout -fingerprint -sha256 2>/dev/null
+}
+fingerprint() { openssl x509 -in "$1" -noout -fingerprint -sha256; }
+itl() { curl -s --max-time 5 -o "$2" "tftp://127.0.0.1:$1/ITLFile.tlv"; }
+
+say "one CAPF certificate, one ITL"
+check "A presents the cluster's CAPF certificate" \
+  test "$(presented "$a_capf")" = "$(fingerprint "$work/a/certs/capf.pem")"
+check "B presents the same" test "$(presented "$b_capf")" = "$(presented "$a_capf")"
+itl "$a_tftp" "$work/itl-a" && itl "$b_tftp" "$work/itl-b"
+check "both ITLFile.tlv fetched" test -s "$work/itl-a" -a -s "$work/itl-b"
+check "byte-identical" cmp "$work/itl-a" "$work/itl-b"
+sleep 3  # a heartbeat from each
+expect 0 "2 node\(s\)" -- "$opencapf" cluster status --data "$work/a"
+expect 0 "\"itl_matches\": true" -- "$opencapf" cluster status --data "$work/b" --json
+"$opencapf" init --data "$work/solo" >/dev/null
+expect 1 "one node, not a cluster" -- "$opencapf" cluster status --data "$work/solo"
+
+say "cert regenerate capf on B: A presents the new certificate and serves the new ITL in 5 s"
+old=$(presented "$a_capf")
+expect 0 "published \(generation [0-9]+\)" -- \
+  "$opencapf" cert regenerate capf --yes --data "$work/b"
+new=$(fingerprint "$work/b/certs/capf.pem")
+check "the certificate changed" test "$new" != "$old"
+moved=0
+for _ in $(seq 50); do
+  if [ "$(presented "$a_capf")" = "$new" ]; then moved=1; break; fi
+  sleep 0.1
+done
+check "A presents B's new CAPF certificate within 5 s" test $moved -eq 1
+same=0
+for _ in $(seq 30); do
+  itl "$a_tftp" "$work/itl-a2"; itl "$b_tftp" "$work/itl-b2"
+  if cmp -s "$work/itl-a2" "$work/itl-b2" && ! cmp -s "$work/itl-a" "$work/itl-a2"; then
+    same=1
+    break
+  fi
+  sleep 0.2
+done
+check "A and B serve the same new ITL" test $same -eq 1
 
 say "added on A, enrolled through B, Installed on A"
 "$opencapf" device add SEP00000000C001 --operation install --auth null-string --data "$work/a" >/dev/null
