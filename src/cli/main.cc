@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
   opencapf::cli::AddCertCommands(root, exit);
   opencapf::cli::AddAdminCommands(root, exit);
   opencapf::cli::AddClusterCommands(root, exit);
+  opencapf::cli::AddStoreCommands(root, exit);
   opencapf::cli::AddRevokeCommand(root, exit);
 
   try {

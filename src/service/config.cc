@@ -3,6 +3,9 @@
 #include <set>
 #include <sstream>
 #include <toml.hpp>
+#include <vector>
+
+#include "base/file.h"
 
 namespace opencapf::service {
 
@@ -187,6 +190,58 @@ Status CheckKeys(const toml::value& table, const std::string& section,
 }
 
 }  // namespace
+
+Status SetStoreUrl(const std::filesystem::path& path, const std::string& url) {
+  auto bytes = ReadFile(path);
+  if (!bytes.ok()) return bytes.error();
+  std::vector<std::string> lines;
+  {
+    std::istringstream in(std::string(bytes->begin(), bytes->end()));
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  const std::string setting = "url = " + TomlString(url);
+  auto trimmed = [](const std::string& line) {
+    const auto start = line.find_first_not_of(" \t");
+    return start == std::string::npos ? std::string() : line.substr(start);
+  };
+  bool in_store = false;
+  bool done = false;
+  std::size_t section = lines.size();
+  for (std::size_t i = 0; i < lines.size() && !done; ++i) {
+    const std::string t = trimmed(lines[i]);
+    if (t.starts_with("[")) {
+      if (in_store) break;  // the section ended without a url line
+      in_store = t.starts_with("[store]");
+      if (in_store) section = i;
+      continue;
+    }
+    if (in_store && (t.starts_with("url ") || t.starts_with("url="))) {
+      lines[i] = setting;
+      done = true;
+    }
+  }
+  if (!done && section < lines.size()) {
+    lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(section) + 1, setting);
+  } else if (!done) {
+    lines.push_back("");
+    lines.push_back("[store]");
+    lines.push_back(setting);
+  }
+  std::string text;
+  for (const auto& line : lines) text += line + "\n";
+  const std::filesystem::path trial = path.string() + ".new";
+  if (auto st = WriteFileAtomic(trial, Bytes(text.begin(), text.end()), 0644); !st.ok()) return st;
+  auto loaded = LoadConfig(trial);
+  std::error_code ec;
+  if (!loaded.ok() || loaded->store.url != url) {
+    std::filesystem::remove(trial, ec);
+    return Fail(path.string() + ": cannot set [store] url: " +
+                (loaded.ok() ? std::string("it does not read back") : loaded.message()));
+  }
+  std::filesystem::rename(trial, path, ec);
+  if (ec) return Fail(path.string() + ": cannot replace it: " + ec.message());
+  return Status::Ok();
+}
 
 Result<Config> LoadConfig(const std::filesystem::path& path) {
   toml::value root;

@@ -117,4 +117,8 @@ std::string DefaultConfigText(const std::string& store_url = "");
 /// Reads opencapf.toml; unknown keys and wrong types are errors naming the key and the line.
 Result<Config> LoadConfig(const std::filesystem::path& path);
 
+/// Sets [store] url in opencapf.toml, keeping every other line (and comment) as it is; adds the
+/// section when the file has none. The file must still load afterwards, or nothing is written.
+Status SetStoreUrl(const std::filesystem::path& path, const std::string& url);
+
 }  // namespace opencapf::service

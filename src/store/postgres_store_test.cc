@@ -8,11 +8,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
 #include "store/postgres_schema.h"
+#include "store/sqlite_store.h"
+#include "store/sqlite_to_postgres.h"
 #include "store/testing/postgres_server.h"
 
 namespace opencapf::store {
@@ -183,6 +188,56 @@ TEST_F(PostgresStoreTest, TheUrlIsNamedWithoutItsPassword) {
   EXPECT_THAT(opened.message(), ::testing::Not(HasSubstr("s3cret-passw0rd")));
 }
 
+TEST_F(PostgresStoreTest, AfterAFailoverToTheStandbyTheStoreCarriesOnByItself) {
+  // A primary of its own (it is stopped below) with a streaming standby; the store is given
+  // both on a multi-host URL that wants the one that takes writes.
+  auto primary = testing::PostgresServer::Start();
+  ASSERT_TRUE(primary.ok()) << primary.message();
+  auto url = (*primary)->CreateDatabase();
+  ASSERT_TRUE(url.ok()) << url.message();
+  const std::string database = url->substr(url->rfind('/') + 1);
+  auto standby = testing::PostgresServer::StartStandby(**primary);
+  ASSERT_TRUE(standby.ok()) << standby.message();
+  const std::string both = "postgresql://opencapf@127.0.0.1:" + std::to_string((*primary)->port()) +
+                           ",127.0.0.1:" + std::to_string((*standby)->port()) + "/" + database +
+                           "?target_session_attrs=read-write&connect_timeout=2";
+  auto opened = OpenPostgresStore(both, clock_);
+  ASSERT_TRUE(opened.ok()) << opened.message();
+  Store& store = **opened;
+  ASSERT_TRUE(store.Add(Phone("SEP001122AABBCC")).ok());
+  ASSERT_TRUE(store
+                  .PutTrusted({.sha256 = std::string(64, 'a'),
+                               .der = Bytes{0x30, 0x00},
+                               .subject = "CN=before",
+                               .issuer = "CN=before",
+                               .not_before = kStart - 60,
+                               .not_after = kStart + 86400,
+                               .roles = {1}})
+                  .ok());
+  // The standby has replayed what was committed before the primary goes.
+  for (int i = 0; i < 100; ++i) {
+    auto seen = (*standby)->Query("SELECT count(*) FROM devices", database);
+    if (seen.ok() && *seen == "1") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+
+  ASSERT_TRUE((*primary)->Stop().ok());
+  ASSERT_TRUE((*standby)->Promote().ok());
+
+  // The first call may find its connection broken and reconnect; it must not take more than
+  // one retry, and nothing committed before is lost.
+  auto device = store.Get("SEP001122AABBCC");
+  ASSERT_TRUE(device.ok()) << device.message();
+  ASSERT_TRUE(device->has_value());
+  Device changed = **device;
+  changed.operation_status = "Upgrade Success";
+  Status saved = store.Save(changed, Event{.operation = "install", .result = "after failover"});
+  ASSERT_TRUE(saved.ok()) << saved.message();
+  EXPECT_EQ((**store.Get("SEP001122AABBCC")).version, 2);
+  EXPECT_EQ(store.ListTrusted()->size(), 1u);
+  EXPECT_EQ(*(*standby)->Query("SELECT count(*) FROM events", database), "1");
+}
+
 TEST_F(PostgresStoreTest, TheClusterIsCreatedOnceAndItsFilesMoveTogether) {
   auto opened = OpenPostgresStore(url_, clock_);
   ASSERT_TRUE(opened.ok()) << opened.message();
@@ -258,6 +313,84 @@ TEST_F(PostgresStoreTest, NodesReportThemselvesAndAreForgotten) {
   ASSERT_TRUE(cluster.RemoveNode("b:3804").ok());
   EXPECT_THAT(cluster.RemoveNode("b:3804").message(), HasSubstr("no node named 'b:3804'"));
   EXPECT_EQ(cluster.Nodes()->size(), 1u);
+}
+
+TEST_F(PostgresStoreTest, AnSqliteStoreIsCopiedWholeOnceAndOnlyIntoAnEmptyDatabase) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("opencapf-copy-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    auto opened = OpenSqliteStore(dir / "opencapf.db", clock_);
+    ASSERT_TRUE(opened.ok()) << opened.message();
+    Store& lite = **opened;
+    Device installed = Phone("SEP001122AABBCC");
+    installed.lsc_status = LscStatus::kInstalled;
+    installed.lsc = StoredCertificate{"PEM",     "0A",        "CN=SEP001122AABBCC",
+                                      "CN=CAPF", kStart - 60, kStart + 86400};
+    ASSERT_TRUE(lite.Add(installed).ok());
+    ASSERT_TRUE(lite.Add(Phone("SEP001122AABBDD")).ok());
+    clock_.Advance(10);
+    Device again = **lite.Get("SEP001122AABBCC");
+    again.operation_status = "Upgrade Success";
+    ASSERT_TRUE(lite.Save(again, Event{.operation = "install", .result = "success"}).ok());
+    ASSERT_TRUE(lite.AppendEvent({.device = "SEP00000000FFFF", .result = "refused"}).ok());
+    ASSERT_TRUE(lite.PutTrusted({.sha256 = std::string(64, 'b'),
+                                 .der = Bytes{0x30, 0x01, 0x00},
+                                 .subject = "CN=pub",
+                                 .issuer = "CN=pub",
+                                 .not_before = kStart - 60,
+                                 .not_after = kStart + 86400,
+                                 .roles = {1, 3}})
+                    .ok());
+    Device revoked = Phone("SEP0011223344EE");
+    revoked.lsc_status = LscStatus::kInstalled;
+    revoked.lsc = StoredCertificate{"PEM2",    "0B",        "CN=SEP0011223344EE",
+                                    "CN=CAPF", kStart - 60, kStart + 86400};
+    ASSERT_TRUE(lite.Add(revoked).ok());
+    ASSERT_TRUE(lite.RevokeDeviceCertificates("SEP0011223344EE", RevocationReason::kKeyCompromise,
+                                              std::nullopt)
+                    .ok());
+    ASSERT_TRUE(lite.SetAdminPassword("scrypt$1$2$3$salt$hash").ok());
+    ASSERT_TRUE(lite.AddApiToken({.name = "ci", .sha256 = std::string(64, 'c')}).ok());
+    ASSERT_TRUE(lite.AppendAudit({.actor = "cli", .action = "device.add", .target = "x"}).ok());
+  }
+  auto lite = OpenSqliteStore(dir / "opencapf.db", clock_);
+  ASSERT_TRUE(lite.ok());
+
+  auto copied = CopySqliteToPostgres(dir / "opencapf.db", url_);
+  ASSERT_TRUE(copied.ok()) << copied.message();
+  EXPECT_EQ(copied->devices, 3);
+  EXPECT_EQ(copied->certificates, 2);
+  EXPECT_EQ(copied->events, 2);
+  EXPECT_EQ(copied->trusted, 1);
+  EXPECT_EQ(copied->revocations, 1);
+  EXPECT_EQ(copied->api_tokens, 1);
+  EXPECT_EQ(copied->audit, 1);
+  EXPECT_TRUE(copied->admin_password);
+
+  auto pg = OpenPostgresStore(url_, clock_);
+  ASSERT_TRUE(pg.ok()) << pg.message();
+  EXPECT_EQ(*(*pg)->List({}), *(*lite)->List({}));  // versions and times as they were
+  EXPECT_EQ(*(*pg)->History("SEP001122AABBCC", 0), *(*lite)->History("SEP001122AABBCC", 0));
+  EXPECT_EQ(*(*pg)->History("SEP00000000FFFF", 0), *(*lite)->History("SEP00000000FFFF", 0));
+  EXPECT_EQ(*(*pg)->ListTrusted(), *(*lite)->ListTrusted());
+  EXPECT_EQ(*(*pg)->ListRevocations(), *(*lite)->ListRevocations());
+  EXPECT_EQ(**(*pg)->AdminPasswordHash(), "scrypt$1$2$3$salt$hash");
+  EXPECT_EQ((*pg)->ListApiTokens()->size(), 1u);
+  EXPECT_EQ((*pg)->ListAudit(0)->size(), 1u);
+  // New rows continue after the copied ids.
+  ASSERT_TRUE((*pg)->AppendEvent({.device = "SEP001122AABBCC", .result = "later"}).ok());
+  auto history = (*pg)->History("SEP001122AABBCC", 0);
+  ASSERT_TRUE(history.ok());
+  EXPECT_GT((*history)[0].id, (*history)[1].id);
+
+  auto twice = CopySqliteToPostgres(dir / "opencapf.db", url_);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_THAT(twice.message(),
+              HasSubstr("holds an opencapf installation already (3 row(s) in devices"));
+  EXPECT_EQ((*pg)->List({})->size(), 3u);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(PostgresUrlTest, TellsUrlsFromFiles) {

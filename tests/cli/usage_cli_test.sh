@@ -75,6 +75,11 @@ case "$family" in
     usage "admin token create" "NAME is required" -- admin token create --data "$work/d"
     usage "admin token" "'frobnicate' is not an option or command of 'opencapf admin token'|A subcommand" -- admin token frobnicate --data "$work/d"
     ;;
+  store)
+    usage "store" "A subcommand is required|subcommand" -- store
+    usage "store migrate" "--to is required" -- store migrate --data "$work/d"
+    usage "store migrate" "is not a PostgreSQL URL" -- store migrate --data "$work/d" --to /tmp/x.db
+    ;;
   cluster)
     usage "cluster" "A subcommand is required|subcommand" -- cluster
     usage "cluster forget" "NODE is required" -- cluster forget --data "$work/d"

@@ -5,7 +5,7 @@
 #   - `trust add` on A: B's TVS answers valid within the server's watch interval
 #   - B joins A's cluster with its key: both present one CAPF certificate and serve byte-identical
 #     ITLFile.tlv; `cert regenerate capf` on B reaches A within 5 s; `cluster status` sees both
-#   - a dump of the database holds no private key
+#   - a dump of the database holds no private key; `store migrate` moves a one-node installation in
 #   - the database stopped: TVS on both nodes keeps answering, CAPF refuses, no node dies;
 #     started again: enrollments succeed without restarting either node.
 set -u
@@ -101,6 +101,22 @@ expect 0 "2 node\(s\)" -- "$opencapf" cluster status --data "$work/a"
 expect 0 "\"itl_matches\": true" -- "$opencapf" cluster status --data "$work/b" --json
 "$opencapf" init --data "$work/solo" >/dev/null
 expect 1 "one node, not a cluster" -- "$opencapf" cluster status --data "$work/solo"
+
+say "store migrate: a one-node installation moves into its own database"
+"$opencapf" device add SEP00000000D001 --operation install --auth null-string --data "$work/solo" >/dev/null
+"$opencapf" device revoke SEP00000000D001 --data "$work/solo" >/dev/null 2>&1  # no LSC: refused, history kept
+"$opencapf" trust add "$work/a/certs/tvs.pem" --roles TVS --data "$work/solo" >/dev/null
+psql -q "$url" -c "CREATE DATABASE moved" || echo "FAIL: CREATE DATABASE moved"
+expect 0 "copied .* 1 devices, 0 device certificates, .* 1 trusted certificates" -- \
+  "$opencapf" store migrate --data "$work/solo" --to "$base/moved"
+expect 0 "\"cluster\": \"c-[0-9a-f]+\"" -- "$opencapf" cluster status --data "$work/solo" --json
+expect 0 "SEP00000000D001" -- "$opencapf" device list --data "$work/solo"
+expect 0 "^url = \"postgresql://" -- grep '^url' "$work/solo/opencapf.toml"
+expect 1 "keeps its state in postgresql .* already" -- \
+  "$opencapf" store migrate --data "$work/solo" --to "$base/moved"
+"$opencapf" init --data "$work/solo2" >/dev/null
+expect 1 "holds cluster c-[0-9a-f]+ already" -- \
+  "$opencapf" store migrate --data "$work/solo2" --to "$base/moved"
 
 say "cert regenerate capf on B: A presents the new certificate and serves the new ITL in 5 s"
 old=$(presented "$a_capf")
