@@ -1,6 +1,8 @@
 // `opencapf phone enroll|status|load`: the phone simulator and load generator.
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "cli/command.h"
 #include "phone/enroll.h"
@@ -22,7 +24,7 @@ constexpr char kExitCodes[] =
 
 struct EnrollArgs {
   std::string name;
-  std::string tftp;
+  std::vector<std::string> tftp;
   std::string capf;
   std::string state;
   std::string auth_string;
@@ -39,12 +41,18 @@ int RunEnroll(const EnrollArgs& args) {
   }
   phone::EnrollOptions options;
   options.device = *name;
-  auto tftp = phone::ParseHostPort(args.tftp, 69);
-  if (!tftp.ok()) {
-    std::cerr << who << "--tftp: " << tftp.message() << "\n";
-    return phone::kEnrollUsage;
+  for (std::size_t i = 0; i < args.tftp.size(); ++i) {
+    auto tftp = phone::ParseHostPort(args.tftp[i], 69);
+    if (!tftp.ok()) {
+      std::cerr << who << "--tftp: " << tftp.message() << "\n";
+      return phone::kEnrollUsage;
+    }
+    if (i == 0) {
+      options.tftp = *tftp;
+    } else {
+      options.more_tftp.push_back(*tftp);
+    }
   }
-  options.tftp = *tftp;
   if (!args.capf.empty()) {
     auto capf = phone::ParseHostPort(args.capf, 3804);
     if (!capf.ok()) {
@@ -174,7 +182,10 @@ void AddPhoneCommands(CLI::App& root, ExitCode& exit) {
         "messages");
     auto args = std::make_shared<EnrollArgs>();
     cmd->add_option("NAME", args->name, "The phone, e.g. SEP001122334455")->required();
-    cmd->add_option("--tftp", args->tftp, "TFTP server, HOST[:PORT] (port 69 by default)")
+    cmd->add_option("--tftp", args->tftp,
+                    "TFTP server, HOST[:PORT] (port 69 by default); give it more than once for "
+                    "the servers DHCP option 150 lists: the next is tried when one does not "
+                    "answer")
         ->required();
     cmd->add_option("--capf", args->capf,
                     "CAPF server HOST[:PORT], instead of the configuration file's capfList");

@@ -57,6 +57,9 @@ class Enrollment {
 
   bool LoadState();
   asio::awaitable<bool> TakeItl();
+  /// Downloads `name` from the current TFTP server, moving to the next one of the list while
+  /// servers do not answer at all (a server that answers, even "not found", is kept).
+  asio::awaitable<tftp::FetchResult> FetchFile(const std::string& name);
   asio::awaitable<void> ReadCnf();
   bool ChooseCredentials(capf::PhoneCredentials& credentials);
   asio::awaitable<void> RunCapf(const std::vector<const tlv::Record*>& capf_records);
@@ -73,6 +76,10 @@ class Enrollment {
   std::optional<PhoneCnf> cnf_;
   HostPort capf_;
   tftp::ClientOptions tftp_options_;
+  std::size_t tftp_index_ = 0;  ///< which of tftp, more_tftp... answers
+  const HostPort& Tftp() const {
+    return tftp_index_ == 0 ? options_.tftp : options_.more_tftp[tftp_index_ - 1];
+  }
 };
 
 bool Enrollment::LoadState() {
@@ -108,13 +115,25 @@ bool Enrollment::LoadState() {
   return true;
 }
 
+asio::awaitable<tftp::FetchResult> Enrollment::FetchFile(const std::string& name) {
+  auto executor = co_await asio::this_coro::executor;
+  for (;;) {
+    const HostPort server = Tftp();
+    auto download = tftp::Fetch(executor, server.host, server.port, name, tftp_options_);
+    tftp::FetchResult fetched = co_await std::move(download);
+    const bool silent = fetched.failure == tftp::FetchFailure::kTimeout ||
+                        fetched.failure == tftp::FetchFailure::kResolve;
+    if (!silent || tftp_index_ >= options_.more_tftp.size()) co_return fetched;
+    ++tftp_index_;
+    Log("tftp: " + server.ToString() + " does not answer (" + fetched.message +
+        "); trying the next TFTP server, " + Tftp().ToString());
+  }
+}
+
 // Downloads ITLFile.tlv and decides whether to install it. False: stop here (exit code set).
 asio::awaitable<bool> Enrollment::TakeItl() {
-  auto executor = co_await asio::this_coro::executor;
   const std::string name = "ITLFile.tlv";
-  auto download =
-      tftp::Fetch(executor, options_.tftp.host, options_.tftp.port, name, tftp_options_);
-  tftp::FetchResult fetched = co_await std::move(download);
+  tftp::FetchResult fetched = co_await FetchFile(name);
   if (!fetched.ok()) {
     Log("tftp: " + fetched.message);
     if (fetched.failure == tftp::FetchFailure::kNotFound) {
@@ -171,11 +190,8 @@ asio::awaitable<bool> Enrollment::TakeItl() {
 }
 
 asio::awaitable<void> Enrollment::ReadCnf() {
-  auto executor = co_await asio::this_coro::executor;
   const std::string name = options_.device + ".cnf.xml";
-  auto download =
-      tftp::Fetch(executor, options_.tftp.host, options_.tftp.port, name, tftp_options_);
-  tftp::FetchResult fetched = co_await std::move(download);
+  tftp::FetchResult fetched = co_await FetchFile(name);
   if (!fetched.ok()) {
     Log("tftp: " + fetched.message);
     co_return;
@@ -421,7 +437,7 @@ asio::awaitable<void> Enrollment::Run() {
   } else if (cnf_ && !cnf_->capf.empty()) {
     capf_ = cnf_->capf.front();
   } else {
-    capf_ = HostPort{options_.tftp.host, 3804};
+    capf_ = HostPort{Tftp().host, 3804};
     Log("capf: no CAPF in the configuration: trying the TFTP server's host on port 3804");
   }
 
@@ -449,7 +465,7 @@ void Enrollment::Save() {
   LastRun run;
   run.device = options_.device;
   run.at = clock_.Now();
-  run.tftp = options_.tftp.ToString();
+  run.tftp = Tftp().ToString();
   run.capf = capf_.host.empty() ? "" : capf_.ToString();
   run.status_messages = result_.status_messages;
   run.exit_code = result_.exit_code;

@@ -45,6 +45,9 @@ enum EnrollExit : int {
 struct EnrollOptions {
   std::string device;  ///< "SEP001122334455" (already normalised)
   HostPort tftp;
+  /// The TFTP servers to try next, in order, when one does not answer — as a phone does with
+  /// the list DHCP option 150 gives it. The one that answers serves the rest of the run.
+  std::vector<HostPort> more_tftp;
   /// Where CAPF is, instead of what the configuration file says.
   std::optional<HostPort> capf;
   /// Where the phone keeps its ITL, LSC and MIC; none: a factory-fresh phone that forgets.

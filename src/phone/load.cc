@@ -37,6 +37,7 @@ struct Shared {
   std::mutex mu;  // guards the results below
   std::vector<double> latencies;
   std::map<std::string, int> errors;
+  std::vector<std::string> succeeded;
 };
 
 std::string Categorize(const std::string& message) {
@@ -105,6 +106,7 @@ asio::awaitable<void> Worker(Shared& s) {
     std::lock_guard lock(s.mu);
     if (error.empty()) {
       s.latencies.push_back(ms);
+      s.succeeded.push_back(s.options.devices[i]);
     } else {
       ++s.errors[error];
     }
@@ -179,6 +181,8 @@ Result<LoadReport> RunLoad(const LoadOptions& options) {
 
   report.sessions = static_cast<int>(options.devices.size());
   report.ok = static_cast<int>(shared.latencies.size());
+  report.succeeded = shared.succeeded;
+  std::sort(report.succeeded.begin(), report.succeeded.end());
   for (const auto& [reason, n] : shared.errors) report.errors += n;
   // Sessions a worker never finished (cannot happen unless the io_context stopped early).
   const int missing = report.sessions - report.ok - report.errors;
@@ -207,6 +211,7 @@ std::string LoadJson(const LoadReport& r) {
   nlohmann::ordered_json reasons = nlohmann::ordered_json::object();
   for (const auto& [reason, n] : r.errors_by_reason) reasons[reason] = n;
   j["errors_by_reason"] = reasons;
+  j["succeeded"] = r.succeeded;
   return j.dump() + "\n";
 }
 

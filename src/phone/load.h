@@ -45,6 +45,9 @@ struct LoadReport {
   /// Latency of the sessions that succeeded, connect to END_SESSION, nearest-rank percentiles.
   double p50_ms = 0, p90_ms = 0, p99_ms = 0;
   std::map<std::string, int> errors_by_reason;
+  /// The devices whose session succeeded (CAPF ended it OK: an LSC installed, deleted, fetched),
+  /// by name: what a test holds the server's store to after a crash.
+  std::vector<std::string> succeeded;
   int pool_keys = 0;
   double pool_seconds = 0;        ///< time spent generating the pool, before the clock
   int keys_generated_during = 0;  ///< keys of another kind than the pool's, made on demand
@@ -54,7 +57,7 @@ struct LoadReport {
 Result<LoadReport> RunLoad(const LoadOptions& options);
 
 /// {"sessions": N, "ok": N, "errors": N, "rate_per_s": X, "latency_ms": {"p50": X, "p90": X,
-/// "p99": X}, "errors_by_reason": {...}}
+/// "p99": X}, "errors_by_reason": {...}, "succeeded": [names]}
 std::string LoadJson(const LoadReport& report);
 /// The same for a person, with the pool and concurrency.
 std::string LoadText(const LoadReport& report, const LoadOptions& options);

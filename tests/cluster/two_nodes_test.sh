@@ -8,6 +8,8 @@
 #   - a dump of the database holds no private key; `store migrate` moves a one-node installation in
 #   - the database stopped: TVS on both nodes keeps answering, CAPF refuses, no node dies;
 #     started again: enrollments succeed without restarting either node.
+#   - kill -9 of A during a 200-phone load over A and B: every phone told its LSC is installed
+#     is Installed; the simulator given A and B as TFTP servers then enrolls through B.
 set -u
 opencapf=$1
 enroll=$2
@@ -203,5 +205,50 @@ expect 0 "enrolled SEP00000000C003" -- \
   "$enroll" 127.0.0.1 "$b_capf" SEP00000000C003 "$work/c3.pem" "$work/c3.key"
 expect 0 "LSC Status: *Installed" -- "$opencapf" device show SEP00000000C003 --data "$work/a"
 for pid in "${pids[@]}"; do check "node $pid still runs" kill -0 "$pid"; done
+
+say "kill -9 of A during a 200-phone load over A and B"
+{
+  echo "name,operation,auth,key_order"
+  for i in $(seq 100); do
+    printf 'SEP00BB0A%06X,install,null-string,ec\n' "$i"
+    printf 'SEP00BB0B%06X,install,null-string,ec\n' "$i"
+  done
+} >"$work/load.csv"
+expect 0 "imported 200" -- "$opencapf" device import "$work/load.csv" --data "$work/a"
+"$opencapf" phone load --capf "127.0.0.1:$a_capf" --capf-cert "$work/b/certs/capf.pem" \
+  --count 100 --prefix SEP00BB0A --concurrency 8 --key ec:256 --timeout 5 --json \
+  >"$work/load-a.json" 2>"$work/load-a.err" &
+load_a=$!
+"$opencapf" phone load --capf "127.0.0.1:$b_capf" --capf-cert "$work/b/certs/capf.pem" \
+  --count 100 --prefix SEP00BB0B --concurrency 8 --key ec:256 --timeout 5 --json \
+  >"$work/load-b.json" 2>"$work/load-b.err" &
+load_b=$!
+sleep 0.7
+kill -9 "${pids[0]}"
+wait $load_a
+wait $load_b
+"$opencapf" device list --lsc-status installed --json --data "$work/b" >"$work/installed.json"
+check "the loads reported" test -s "$work/load-a.json" -a -s "$work/load-b.json"
+verdict=$(python3 - "$work/load-a.json" "$work/load-b.json" "$work/installed.json" <<'PY'
+import json, sys
+told = json.load(open(sys.argv[1]))["succeeded"] + json.load(open(sys.argv[2]))["succeeded"]
+listed = json.load(open(sys.argv[3]))
+rows = listed["devices"] if isinstance(listed, dict) else listed
+installed = {d["name"] for d in rows}
+lost = [n for n in told if n not in installed]
+print("told %d, installed %d, lost %d %s" % (len(told), len(installed), len(lost), " ".join(lost[:5])))
+PY
+)
+echo "    $verdict"
+check "every phone told Installed is Installed ($verdict)" grep -q "lost 0 " <<<"$verdict "
+check "B's load all succeeded" grep -q '"ok":100' "$work/load-b.json"
+
+say "the simulator with A and B as its TFTP servers: A is gone, it enrolls through B"
+"$opencapf" device add SEP00000000E001 --operation install --auth null-string --key-order ec \
+  --data "$work/b" >/dev/null
+expect 0 "does not answer .* trying the next TFTP server, 127.0.0.1:$b_tftp" -- \
+  "$opencapf" phone enroll SEP00000000E001 --tftp "127.0.0.1:$a_tftp" --tftp "127.0.0.1:$b_tftp" \
+  --capf "127.0.0.1:$b_capf" --timeout 3
+expect 0 "LSC Status: *Installed" -- "$opencapf" device show SEP00000000E001 --data "$work/b"
 
 finish
