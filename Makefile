@@ -43,6 +43,7 @@ fuzz: deps
 
 bench: build
 	@for b in build/release/bench/*_bench; do echo "== $$b"; $$b; done
+	@for s in bench/*.sh; do echo "== $$s"; bash $$s $(OPENCAPF); done
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
