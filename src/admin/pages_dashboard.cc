@@ -1,12 +1,15 @@
 // `/`: the dashboard: are the services up, where do the phones stand, what needs attention.
 #include <spdlog/spdlog.h>
 
+#include <map>
+
 #include "admin/guard.h"
 #include "admin/http.h"
 #include "admin/layout.h"
 #include "admin/pages.h"
 #include "admin/served_itl.h"
 #include "report/report.h"
+#include "store/cluster.h"
 #include "store/device_edit.h"
 
 namespace opencapf::admin::pages {
@@ -48,6 +51,52 @@ std::string Services(const AdminContext& ctx) {
             (r.port ? std::to_string(r.port) : "-") + "</td><td class=\"" +
             (r.up ? "up\">Running" : "down\">Not running") + "</td><td>" + r.active + "</td><td>" +
             r.what + "</td></tr>\n";
+  }
+  return html + "</tbody></table>\n";
+}
+
+// The nodes sharing the store (a cluster on PostgreSQL); nothing for a one-node SQLite store.
+std::string Nodes(AdminContext& ctx, std::time_t now) {
+  store::Cluster* cluster = ctx.store.cluster();
+  if (cluster == nullptr) return "";
+  auto record = cluster->Record();
+  auto nodes = cluster->Nodes();
+  auto generation = cluster->CertificatesGeneration();
+  if (!record.ok() || !nodes.ok() || !generation.ok()) {
+    const std::string why = !record.ok()  ? record.message()
+                            : !nodes.ok() ? nodes.message()
+                                          : generation.message();
+    return "<h2>Cluster</h2>\n" + ErrorBox("The cluster cannot be read: " + why);
+  }
+  if (!*record) return "";
+  // The cluster's ITL: what most nodes seen lately at the current generation serve.
+  constexpr std::time_t kStale = 30;
+  std::map<std::string, int> votes;
+  for (const auto& n : *nodes) {
+    if (n.generation == *generation && now - n.last_seen <= kStale) ++votes[n.itl_sha256];
+  }
+  std::string reference;
+  int best = 0;
+  for (const auto& [sha, count] : votes) {
+    if (count > best) reference = sha, best = count;
+  }
+  std::string html = "<h2>Cluster " + HtmlEscape((*record)->id) + "</h2>\n" +
+                     "<table id=\"nodes\"><thead><tr><th>Node</th><th>Address</th><th>Ports"
+                     "</th><th>Version</th><th>Last seen</th><th>Generation</th><th>ITL</th>"
+                     "</tr></thead><tbody>\n";
+  for (const auto& n : *nodes) {
+    const bool fresh = now - n.last_seen <= kStale;
+    const bool matches = n.itl_sha256 == reference;
+    html += "<tr data-node=\"" + HtmlEscape(n.name) + "\"><td>" + HtmlEscape(n.name) + "</td><td>" +
+            HtmlEscape(n.address) + "</td><td>" + HtmlEscape(n.ports) + "</td><td>" +
+            HtmlEscape(n.version) + "</td><td class=\"" + (fresh ? "up" : "down") + "\">" +
+            std::to_string(now - n.last_seen) + " s ago" + (fresh ? "" : " (not answering)") +
+            "</td><td>" + std::to_string(n.generation) + "</td><td class=\"" +
+            (matches ? "up\">the cluster's" : "down\">another ITL") + " (" +
+            HtmlEscape(n.itl_sha256.substr(0, 12)) + ")</td></tr>\n";
+  }
+  if (nodes->empty()) {
+    html += "<tr><td colspan=\"7\" class=\"muted\">No node has reported yet.</td></tr>\n";
   }
   return html + "</tbody></table>\n";
 }
@@ -150,7 +199,7 @@ void RegisterDashboard(httplib::Server& server, AdminContext& ctx, Flashes flash
   server.Get("/", PageRoute(ctx, [&ctx, flashes](const httplib::Request&, httplib::Response& res,
                                                  const Principal& who) {
                const std::time_t now = ctx.clock.Now();
-               std::string body = flashes->TakeHtml(who) + Services(ctx);
+               std::string body = flashes->TakeHtml(who) + Services(ctx) + Nodes(ctx, now);
                auto built = report::Build(ctx.store, {}, now, kLscWarnDays * kDay);
                if (!built.ok()) {
                  spdlog::error("admin: dashboard: {}", built.message());

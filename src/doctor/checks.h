@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "doctor/doctor.h"
+#include "phone/connect.h"
 #include "pki/certificate.h"
 #include "service/config.h"
 #include "service/data_dir.h"
@@ -42,6 +43,11 @@ std::string LocalAddress(const std::string& listen);
 /// "3d", "5h", "12m": a span, roughly.
 std::string Span(long long seconds);
 
+/// A TLS handshake with host:port as a phone makes it (no client certificate), on an
+/// io_context of its own.
+phone::TlsConnection ConnectBlocking(const std::string& host, std::uint16_t port,
+                                     std::chrono::seconds timeout);
+
 // certificates.cc
 void CheckCapfCertificate(Context& c);
 void CheckServiceCertificates(Context& c);
@@ -53,5 +59,7 @@ void CheckTvsTrust(Context& c);
 void CheckHostNames(Context& c);
 // devices.cc
 void CheckDevices(Context& c);
+// cluster.cc
+void CheckCluster(Context& c);
 
 }  // namespace opencapf::doctor

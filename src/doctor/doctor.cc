@@ -89,6 +89,7 @@ Result<Report> RunDoctor(const DoctorOptions& options, const Clock& clock) {
   CheckTvsTrust(c);
   CheckHostNames(c);
   CheckDevices(c);
+  CheckCluster(c);
   return Report{std::move(c.findings)};
 }
 

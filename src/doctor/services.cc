@@ -17,8 +17,6 @@
 
 namespace opencapf::doctor {
 
-namespace {
-
 phone::TlsConnection ConnectBlocking(const std::string& host, std::uint16_t port,
                                      std::chrono::seconds timeout) {
   phone::TlsConnection result;
@@ -41,6 +39,8 @@ phone::TlsConnection ConnectBlocking(const std::string& host, std::uint16_t port
   io.run();
   return result;
 }
+
+namespace {
 
 std::string Sha1Text(const pki::Certificate& cert) {
   return "SHA-1 " + HexUpper(pki::Sha1(cert.der()), " ");

@@ -250,19 +250,31 @@ struct Services::Impl {
     last_cluster_error = now;
   }
 
+  // Waits up to the watch interval for another node's NOTIFY (then looks at once), in short
+  // steps so that Stop is not held up; while the database is away, it just sleeps.
+  void WaitForClusterChange() {
+    const auto until = std::chrono::steady_clock::now() + watch_interval;
+    while (!stopped && std::chrono::steady_clock::now() < until) {
+      auto changed = cluster->WaitForChange(std::chrono::milliseconds(250));
+      if (!changed.ok()) {
+        std::unique_lock lock(cluster_mu);
+        cluster_cv.wait_until(lock, until, [this] { return stopped.load(); });
+        return;
+      }
+      if (*changed) return;
+    }
+  }
+
   void ClusterLoop() {
-    std::unique_lock lock(cluster_mu);
     while (!stopped) {
-      cluster_cv.wait_for(lock, watch_interval, [this] { return stopped.load(); });
+      WaitForClusterChange();
       if (stopped) break;
-      lock.unlock();
       Status synced = SyncCertificates(/*at_start=*/false);
       if (synced.ok()) {
         Heartbeat();
       } else {
         NoteClusterState(synced);
       }
-      lock.lock();
     }
   }
 

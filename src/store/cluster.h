@@ -6,6 +6,7 @@
 // of nodes. Only a store that several processes on several machines can share (PostgreSQL) has
 // one; Store::cluster() is null for the SQLite file.
 
+#include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <optional>
@@ -83,6 +84,12 @@ class Cluster {
   virtual Result<std::vector<NodeRecord>> Nodes() = 0;
   /// Forgets a node (one taken out of service); fails when there is none by that name.
   virtual Status RemoveNode(std::string_view name) = 0;
+
+  /// Waits up to `timeout` for word that something changed — certificates, trust, revocations —
+  /// on any node (PostgreSQL's NOTIFY); true when it came, false at the timeout. An error (the
+  /// database is away) returns at once: the caller falls back to looking every few seconds.
+  /// One thread at a time.
+  virtual Result<bool> WaitForChange(std::chrono::milliseconds timeout) = 0;
 };
 
 }  // namespace opencapf::store

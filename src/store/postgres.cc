@@ -2,7 +2,11 @@
 
 #include <libpq-fe.h>
 
+#include <poll.h>
+
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <utility>
 
 namespace opencapf::store::pg {
@@ -266,6 +270,26 @@ Result<Rows> Connection::Query(std::string_view sql, const Params& params, std::
   const ExecStatusType status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return Failed(doing, result);
   return Rows(result);
+}
+
+Result<bool> Connection::WaitForNotification(std::chrono::milliseconds timeout) {
+  auto drain = [this] {
+    bool any = false;
+    while (PGnotify* n = PQnotifies(conn_)) {
+      any = true;
+      PQfreemem(n);
+    }
+    return any;
+  };
+  if (Broken()) return Fail(where_ + ": waiting for changes: not connected");
+  if (PQconsumeInput(conn_) == 0) return Failed("waiting for changes", nullptr);
+  if (drain()) return true;
+  pollfd fd{PQsocket(conn_), POLLIN, 0};
+  const int ready = ::poll(&fd, 1, static_cast<int>(timeout.count()));
+  if (ready < 0) return Fail(where_ + ": waiting for changes: " + std::strerror(errno));
+  if (ready == 0) return false;
+  if (PQconsumeInput(conn_) == 0) return Failed("waiting for changes", nullptr);
+  return drain();
 }
 
 // ----- Transaction ----------------------------------------------------------------------------

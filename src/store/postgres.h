@@ -114,6 +114,10 @@ class Connection {
   /// Connects again to the same URL (after a failover: to whichever host now accepts writes).
   Status Reconnect();
 
+  /// Waits up to `timeout` for a NOTIFY on a channel this connection LISTENs to; true when one
+  /// (or more) came, all of them consumed.
+  Result<bool> WaitForNotification(std::chrono::milliseconds timeout);
+
   /// "postgresql 127.0.0.1:5432/opencapf": for messages; never holds the password.
   const std::string& where() const { return where_; }
 

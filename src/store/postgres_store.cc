@@ -168,7 +168,10 @@ class PostgresStore final : public Store, public Cluster {
  public:
   PostgresStore(std::string url, const PostgresOptions& options, Connection first,
                 const Clock& clock)
-      : pool_(std::move(url), options, std::move(first)), clock_(clock) {}
+      : pool_(url, options, std::move(first)),
+        clock_(clock),
+        url_(std::move(url)),
+        connect_timeout_(options.connect_timeout) {}
 
   Result<std::optional<Device>> Get(std::string_view name) override {
     const std::string key = StoredName(name);
@@ -452,6 +455,19 @@ class PostgresStore final : public Store, public Cluster {
   Status RemoveNode(std::string_view name) override {
     return Run([&](Connection& c) { return pg::RemoveNode(c, name); });
   }
+  Result<bool> WaitForChange(std::chrono::milliseconds timeout) override {
+    // A connection of its own that only listens: the pool's are for calls.
+    if (!listener_ || listener_->Broken()) {
+      listener_.reset();
+      auto conn = Connection::Open(url_, connect_timeout_);
+      if (!conn.ok()) return conn.error();
+      if (Status st = conn->Exec("LISTEN opencapf", "listening for changes"); !st.ok()) {
+        return st.error();
+      }
+      listener_ = std::make_unique<Connection>(std::move(*conn));
+    }
+    return listener_->WaitForNotification(timeout);
+  }
 
  private:
   /// Runs `body` on a pooled connection. A body that failed because the connection broke, or
@@ -587,6 +603,9 @@ class PostgresStore final : public Store, public Cluster {
 
   Pool pool_;
   const Clock& clock_;
+  const std::string url_;
+  const std::chrono::seconds connect_timeout_;
+  std::unique_ptr<Connection> listener_;
 };
 
 }  // namespace

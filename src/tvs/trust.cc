@@ -62,11 +62,22 @@ std::optional<std::int64_t> TrustCache::generation() const {
 }
 
 Status TrustCache::RefreshLocked() {
+  constexpr auto kBackoff = std::chrono::seconds(2);
+  const auto steady = std::chrono::steady_clock::now();
+  if (generation_ && steady < retry_after_) return Fail(last_failure_);
   auto generation = store_.TrustGeneration();
-  if (!generation.ok()) return generation.error();
+  if (!generation.ok()) {
+    retry_after_ = steady + kBackoff;
+    last_failure_ = generation.message();
+    return generation.error();
+  }
   if (generation_ && *generation_ == *generation) return Status::Ok();
   auto list = store_.ListTrusted();
-  if (!list.ok()) return list.error();
+  if (!list.ok()) {
+    retry_after_ = steady + kBackoff;
+    last_failure_ = list.message();
+    return list.error();
+  }
   std::unordered_map<std::string, Entry> entries;
   for (const store::TrustedCertificate& t : *list) {
     entries.emplace(t.sha256,

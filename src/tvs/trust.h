@@ -3,6 +3,7 @@
 // The TVS side of the trust store: entries made from certificates, opencapf's own certificates
 // put there at init and serve, and the in-memory copy a running server answers from.
 
+#include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <mutex>
@@ -81,6 +82,10 @@ class TrustCache {
   mutable std::mutex mu_;
   std::optional<std::int64_t> generation_;
   std::unordered_map<std::string, Entry> entries_;
+  /// After the store failed, the copy answers alone until then: a database that went away (a
+  /// partition that makes every call wait for its timeout) must not slow every TVS answer.
+  std::chrono::steady_clock::time_point retry_after_{};
+  std::string last_failure_;
 };
 
 /// "CCM, TFTP" for role codes; "none" for an empty list.

@@ -66,12 +66,13 @@ start() {
   "$opencapf" serve --data "$work/$name" --listen 127.0.0.1 --capf-port 0 --tftp-port 0 \
     --tvs-port 0 --admin-port 0 --threads 2 >"$work/$name.log" 2>&1 &
   pids+=($!)
-  local capf= tvs= tftp=
+  local capf= tvs= tftp= admin=
   for _ in $(seq 100); do
     capf=$(sed -n 's/.*capf: listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log")
     tftp=$(sed -n 's/.*tftp: listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log")
     tvs=$(sed -n 's/.*tvs: listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log")
-    [ -n "$capf" ] && [ -n "$tvs" ] && break
+    admin=$(sed -n 's/.*admin: listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log")
+    [ -n "$capf" ] && [ -n "$tvs" ] && [ -n "$admin" ] && break
     sleep 0.1
   done
   check "node $name started" test -n "$capf" -a -n "$tvs"
@@ -79,6 +80,7 @@ start() {
   printf -v "${name}_capf" %s "$capf"
   printf -v "${name}_tftp" %s "$tftp"
   printf -v "${name}_tvs" %s "$tvs"
+  printf -v "${name}_admin" %s "$admin"
 }
 start a
 start b
@@ -101,6 +103,28 @@ check "byte-identical" cmp "$work/itl-a" "$work/itl-b"
 sleep 3  # a heartbeat from each
 expect 0 "2 node\(s\)" -- "$opencapf" cluster status --data "$work/a"
 expect 0 "\"itl_matches\": true" -- "$opencapf" cluster status --data "$work/b" --json
+"$opencapf" doctor --data "$work/a" >"$work/doctor.out" 2>&1
+check "doctor finds both nodes presenting the cluster's CAPF certificate" \
+  test "$(grep -c "CAPF presents the cluster's CAPF certificate" "$work/doctor.out")" -eq 2
+check "and serving the cluster's ITL" \
+  test "$(grep -c "serves the cluster's ITLFile.tlv" "$work/doctor.out")" -eq 2
+check "and holding the cluster's key" grep -q "this node holds the cluster's key" "$work/doctor.out"
+say "a password set on A logs in on B, whose dashboard lists both nodes"
+printf '%s\n' 'one password for the cluster' |
+  "$opencapf" admin passwd --password-stdin --data "$work/a" >/dev/null
+b_url="https://127.0.0.1:$b_admin"
+jar="$work/jar"
+form=$(curl -s --cacert "$work/b/certs/admin.pem" -c "$jar" "$b_url/login")
+csrf=$(grep -o 'name="csrf" value="[^"]*"' <<<"$form" | sed 's/.*value="//; s/"$//')
+status=$(curl -s --cacert "$work/b/certs/admin.pem" -b "$jar" -c "$jar" -o /dev/null -w '%{http_code}' \
+  --data-urlencode "user=admin" --data-urlencode "password=one password for the cluster" \
+  --data-urlencode "csrf=$csrf" "$b_url/login")
+check "B accepts the password set through A (303)" test "$status" = 303
+curl -s --cacert "$work/b/certs/admin.pem" -b "$jar" "$b_url/" >"$work/dashboard.html"
+check "B's dashboard has the node table" grep -q 'id="nodes"' "$work/dashboard.html"
+check "listing both nodes" test "$(grep -o 'data-node="[^"]*"' "$work/dashboard.html" | sort -u | wc -l)" -eq 2
+check "both serving the cluster's ITL" test "$(grep -o "the cluster's (" "$work/dashboard.html" | wc -l)" -eq 2
+
 "$opencapf" init --data "$work/solo" >/dev/null
 expect 1 "one node, not a cluster" -- "$opencapf" cluster status --data "$work/solo"
 
@@ -127,10 +151,12 @@ expect 0 "published \(generation [0-9]+\)" -- \
 new=$(fingerprint "$work/b/certs/capf.pem")
 check "the certificate changed" test "$new" != "$old"
 moved=0
+since=$(date +%s%N)
 for _ in $(seq 50); do
   if [ "$(presented "$a_capf")" = "$new" ]; then moved=1; break; fi
   sleep 0.1
 done
+echo "    A presented it $(( ($(date +%s%N) - since) / 1000000 )) ms after the command returned"
 check "A presents B's new CAPF certificate within 5 s" test $moved -eq 1
 same=0
 for _ in $(seq 30); do
