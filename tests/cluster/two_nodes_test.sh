@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Two `opencapf serve` nodes on one PostgreSQL (Debian's, started by tests/pg-server on 127.0.0.1):
 #   - a device added through node A's CLI enrolls through node B's CAPF and shows Installed on A
-#   - the same scheduled device enrolled through A and B at once: exactly one LSC, 10 rounds
+#   - the same scheduled device enrolled through A and B at once: exactly one LSC, 20 rounds
 #   - `trust add` on A: B's TVS answers valid within the server's watch interval
 #   - B joins A's cluster with its key: both present one CAPF certificate and serve byte-identical
 #     ITLFile.tlv; `cert regenerate capf` on B reaches A within 5 s; `cluster status` sees both
@@ -175,11 +175,15 @@ expect 0 "enrolled SEP00000000C001" -- \
   "$enroll" 127.0.0.1 "$b_capf" SEP00000000C001 "$work/c1.pem" "$work/c1.key"
 expect 0 "LSC Status: *Installed" -- "$opencapf" device show SEP00000000C001 --data "$work/a"
 expect 0 "LSC Status: *Installed" -- "$opencapf" device show SEP00000000C001 --data "$work/b"
+token=$("$opencapf" admin token create cluster-test --data "$work/b" | tail -n 1)
+curl -s --cacert "$work/a/certs/admin.pem" -H "Authorization: Bearer $token" \
+  "https://127.0.0.1:$a_admin/api/v1/devices/SEP00000000C001" >"$work/c1.json"
+check "A's API (with a token made on B) says Installed" grep -q '"lsc_status": *"installed"' "$work/c1.json"
 
 say "one scheduled device, two nodes at once: exactly one LSC per round"
 "$opencapf" device add SEP00000000C002 --operation install --auth null-string --data "$work/a" >/dev/null
 one_lsc=0
-for round in $(seq 10); do
+for round in $(seq 20); do
   "$opencapf" device set SEP00000000C002 --operation install --data "$work/a" >/dev/null
   "$enroll" 127.0.0.1 "$a_capf" SEP00000000C002 "$work/r$round-a.pem" "$work/r$round-a.key" \
     >"$work/r$round-a.out" 2>&1 &
@@ -198,7 +202,7 @@ for round in $(seq 10); do
     cat "$work/r$round-a.out" "$work/r$round-b.out" | sed 's/^/    /'
   fi
 done
-check "every round issued exactly one LSC ($one_lsc of 10)" test "$one_lsc" -eq 10
+check "every round issued exactly one LSC ($one_lsc of 20)" test "$one_lsc" -eq 20
 
 say "trust add on A, B's TVS answers"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/pub.key" -out "$work/pub.pem" \
@@ -222,7 +226,13 @@ say "the database stopped: TVS answers on both nodes, CAPF refuses, nobody dies"
 "$pg_server" stop "$work/pg" >/dev/null
 expect 0 "valid" -- "$opencapf" tvs query "$work/pub.pem" --server "127.0.0.1:$a_tvs"
 expect 0 "valid" -- "$opencapf" tvs query "$work/pub.pem" --server "127.0.0.1:$b_tvs"
+itl "$a_tftp" "$work/itl-a-down"
+itl "$b_tftp" "$work/itl-b-down"
+check "A's TFTP still serves the ITL" cmp -s "$work/itl-a-down" "$work/itl-a2"
+check "and so does B's" cmp -s "$work/itl-b-down" "$work/itl-a2"
+since=$(date +%s%N)
 expect nonzero "." -- timeout 30 "$enroll" 127.0.0.1 "$b_capf" SEP00000000C003 "$work/c3.pem" "$work/c3.key"
+echo "    CAPF ended the session in $(( ($(date +%s%N) - since) / 1000000 )) ms"
 for pid in "${pids[@]}"; do check "node $pid still runs" kill -0 "$pid"; done
 
 say "the database back: enrollments succeed again, no node restarted"
