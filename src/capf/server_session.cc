@@ -86,9 +86,8 @@ asio::awaitable<SessionReport> CapfServerSession::Run() {
   co_return report;
 }
 
-Status CapfServerSession::Record(const std::string& name,
-                                 const std::function<void(Device&)>& change,
-                                 const std::string& result, const std::string& reason) {
+store::Event CapfServerSession::SessionEvent(const std::string& name, const std::string& result,
+                                             const std::string& reason) const {
   store::Event event;
   event.device = name;
   event.at = started_;
@@ -99,6 +98,13 @@ Status CapfServerSession::Record(const std::string& name,
   event.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - started_steady_)
                           .count();
+  return event;
+}
+
+Status CapfServerSession::Record(const std::string& name,
+                                 const std::function<void(Device&)>& change,
+                                 const std::string& result, const std::string& reason) {
+  const store::Event event = SessionEvent(name, result, reason);
   Status last;
   // An administrator may change the device while a phone is in session; re-read and re-apply.
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -115,16 +121,7 @@ Status CapfServerSession::Record(const std::string& name,
 
 Status CapfServerSession::Claim(Device device, const std::function<void(Device&)>& change,
                                 const std::string& result, const std::string& reason) {
-  store::Event event;
-  event.device = device.name;
-  event.at = started_;
-  event.peer = peer_;
-  event.operation = operation_name_;
-  event.result = result;
-  event.reason = reason;
-  event.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now() - started_steady_)
-                          .count();
+  const store::Event event = SessionEvent(device.name, result, reason);
   const std::int64_t read_version = device.version;
   change(device);
   Status saved = store_.Save(device, event);

@@ -72,6 +72,10 @@ class CapfServerSession {
   asio::awaitable<void> Delete(store::Device device, SessionReport& report);
   asio::awaitable<void> End(Reason reason);
 
+  /// This session's history entry for device `name`.
+  store::Event SessionEvent(const std::string& name, const std::string& result,
+                            const std::string& reason) const;
+
   /// Re-reads the device, applies `change`, and saves it with an event for this session.
   Status Record(const std::string& name, const std::function<void(store::Device&)>& change,
                 const std::string& result, const std::string& reason);

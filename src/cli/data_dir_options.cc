@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "service/data_dir.h"
 #include "service/open_store.h"
+#include "store/postgres_store.h"
 
 namespace opencapf::cli {
 
@@ -37,6 +38,15 @@ std::string Shell(const std::string& word) {
 }
 
 std::string DataArg(const std::string& data) { return " --data " + Shell(data); }
+
+CLI::Validator PostgresUrl() {
+  return CLI::Validator(
+      [](std::string& url) -> std::string {
+        if (store::IsPostgresUrl(url)) return "";
+        return "'" + url + "' is not a PostgreSQL URL; give postgresql://USER@HOST[:PORT]/DB";
+      },
+      "URL");
+}
 
 Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data) {
   const service::DataDir dir(data);

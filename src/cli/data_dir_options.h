@@ -32,4 +32,7 @@ void AuditCli(const std::string& data, const std::string& action, const std::str
 /// made, and says what to type instead.
 Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data);
 
+/// A CLI11 check for options that take a PostgreSQL URL: the usage error says what to give.
+CLI::Validator PostgresUrl();
+
 }  // namespace opencapf::cli

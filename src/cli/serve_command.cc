@@ -5,9 +5,9 @@
 
 #include "base/file.h"
 #include "cli/command.h"
+#include "cli/data_dir_options.h"
 #include "server/serve.h"
 #include "service/data_dir.h"
-#include "store/postgres_store.h"
 
 namespace opencapf::cli {
 
@@ -25,12 +25,15 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
     cmd->add_option("--store", *store_url,
                     "PostgreSQL URL (postgresql://...) to keep the state in, shared by every "
                     "node on it; default: the SQLite file opencapf.db in --data")
-        ->type_name("URL");
-    cmd->add_option("--cluster-key", *cluster_key,
-                    "With --store: join the cluster that database holds, with a copy of the "
-                    "cluster.key of one of its nodes")
-        ->type_name("FILE")
-        ->check(CLI::ExistingFile);
+        ->type_name("URL")
+        ->check(PostgresUrl());
+    auto* cluster_key_option =
+        cmd->add_option("--cluster-key", *cluster_key,
+                        "With --store: join the cluster that database holds, with a copy of the "
+                        "cluster.key of one of its nodes")
+            ->type_name("FILE")
+            ->check(CLI::ExistingFile);
+    cluster_key_option->needs("--store");
     cmd->callback([data, capf_key, store_url, cluster_key, &exit]() {
       auto spec = pki::KeySpec::Parse(*capf_key);
       if (!spec.ok()) {
@@ -41,22 +44,7 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
       service::InitOptions options;
       options.capf_key = *spec;
       options.store_url = *store_url;
-      if (!cluster_key->empty()) {
-        if (store_url->empty()) {
-          std::cerr << "opencapf init: --cluster-key joins a cluster on a shared database: give "
-                       "its --store postgresql://... too\n";
-          exit.value = 2;
-          return;
-        }
-        options.cluster_key = *cluster_key;
-      }
-      if (!options.store_url.empty() && !store::IsPostgresUrl(options.store_url)) {
-        std::cerr << "opencapf init: --store: '" << options.store_url
-                  << "' is not a PostgreSQL URL; give postgresql://USER@HOST[:PORT]/DATABASE, "
-                     "or leave --store out for the SQLite file in --data\n";
-        exit.value = 2;
-        return;
-      }
+      if (!cluster_key->empty()) options.cluster_key = *cluster_key;
       auto made = service::Init(service::DataDir(*data), options, SystemClock::Instance());
       if (!made.ok()) {
         std::cerr << "opencapf init: " << made.message() << "\n";

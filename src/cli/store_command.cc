@@ -11,7 +11,6 @@
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
 #include "service/store_migration.h"
-#include "store/postgres_store.h"
 
 namespace opencapf::cli {
 
@@ -27,15 +26,10 @@ void AddStoreCommands(CLI::App& root, ExitCode& exit) {
   AddDataOption(*cmd, *data);
   cmd->add_option("--to", *to, "The PostgreSQL database: postgresql://USER@HOST[:PORT]/DB")
       ->type_name("URL")
-      ->required();
+      ->required()
+      ->check(PostgresUrl());
   cmd->callback([data, to, &exit]() {
     const std::string who = "opencapf store migrate: ";
-    if (!store::IsPostgresUrl(*to)) {
-      std::cerr << who << "--to: '" << *to
-                << "' is not a PostgreSQL URL; give postgresql://USER@HOST[:PORT]/DB\n";
-      exit.value = 2;
-      return;
-    }
     auto moved =
         service::MigrateStoreToPostgres(service::DataDir(*data), *to, SystemClock::Instance());
     if (!moved.ok()) {

@@ -85,6 +85,8 @@ case "$family" in
     usage "cluster forget" "NODE is required" -- cluster forget --data "$work/d"
     usage "cluster status" "'--frob' is not an option|--frob" -- cluster status --frob
     usage "init" "--cluster-key: File does not exist|does not exist" -- init --data "$work/x" --store postgresql://h/db --cluster-key "$work/missing.key"
+    usage "init" "is not a PostgreSQL URL" -- init --data "$work/x" --store mysql://h/db
+    usage "init" "--cluster-key requires --store" -- init --data "$work/x" --cluster-key "$0"
     ;;
   *)
     echo "usage_cli_test.sh: unknown family '$family'" >&2

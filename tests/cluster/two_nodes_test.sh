@@ -52,7 +52,7 @@ check "B has A's CAPF certificate" cmp -s "$work/a/certs/capf.pem" "$work/b/cert
 check "and its key, 0600" test "$(stat -c %a "$work/b/certs/capf.key")" = 600
 check "but a page certificate of its own" test -f "$work/b/certs/admin.pem"
 expect 2 "is not a PostgreSQL URL" -- "$opencapf" init --data "$work/c" --store "mysql://x/y"
-expect 2 "give its --store" -- "$opencapf" init --data "$work/c" --cluster-key "$work/a-key-copy"
+expect 2 "--cluster-key requires --store" -- "$opencapf" init --data "$work/c" --cluster-key "$work/a-key-copy"
 
 say "no private key in a dump of the database"
 pg_dump "$store" >"$work/dump.sql"
