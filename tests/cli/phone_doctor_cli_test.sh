@@ -260,7 +260,8 @@ check "load: exits 0" test $? -eq 0
 if python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert set(d) == {"sessions", "ok", "errors", "rate_per_s", "latency_ms", "errors_by_reason"}, d
+assert set(d) == {"sessions", "ok", "errors", "rate_per_s", "latency_ms", "errors_by_reason", "succeeded"}, d
+assert len(d["succeeded"]) == 200 and len(set(d["succeeded"])) == 200, d
 assert d["sessions"] == 200 and d["ok"] == 200 and d["errors"] == 0, d
 assert d["errors_by_reason"] == {}, d
 assert set(d["latency_ms"]) == {"p50", "p90", "p99"}, d
