@@ -507,7 +507,7 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
   if (!issued->note.empty()) reason += "; " + issued->note;
   report.result = "success";
   report.reason = reason;
-  (void)Record(
+  Status recorded = Record(
       device.name,
       [&](Device& d) {
         keep_mic(d);
@@ -520,6 +520,16 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
         if (d.auth == store::AuthMode::kAuthString) d.auth_string.reset();  // single use
       },
       "success", reason);
+  if (!recorded.ok()) {
+    // Never tell a phone its LSC is installed when the store does not say so (the database went
+    // away between the phone's answer and this write): the device stays Pending with the LSC as
+    // its pending one, and the phone's next session is given another.
+    report.result = "failure";
+    report.reason = "LSC " + lsc.serial_hex +
+                    " stored by the phone but not recorded as installed: " + recorded.message();
+    co_await End(Reason::kNoAction);
+    co_return;
+  }
   co_await End(Reason::kOk);
 }
 

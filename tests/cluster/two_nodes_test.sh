@@ -13,21 +13,8 @@
 set -u
 opencapf=$1
 enroll=$2
-. "$(dirname "$0")/../cli/lib.sh"
-pg_server="$(dirname "$0")/../pg-server"
-chmod 755 "$work"  # as root the database server runs as nobody, who must reach its directory
-
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  done
-  "$pg_server" stop "$work/pg" >/dev/null 2>&1
-  rm -rf "$work"
-}
-trap cleanup EXIT
-say() { echo "== $*"; }
+. "$(dirname "$0")/lib.sh"
+pg_dirs=("$work/pg")
 
 say "a PostgreSQL server and an empty database"
 url=$("$pg_server" start "$work/pg") || { echo "FAIL: pg-server start"; exit 1; }
@@ -60,38 +47,8 @@ check "pg_dump worked" test -s "$work/dump.sql"
 check "not one PRIVATE KEY block in it" test "$(grep -c "PRIVATE KEY" "$work/dump.sql")" -eq 0
 check "but the sealed keys are" grep -q "certificate_files" "$work/dump.sql"
 
-# start NAME: `serve` for node NAME on free ports; sets NAME_capf, NAME_tftp and NAME_tvs.
-start() {
-  local name=$1
-  "$opencapf" serve --data "$work/$name" --listen 127.0.0.1 --capf-port 0 --tftp-port 0 \
-    --tvs-port 0 --admin-port 0 --threads 2 >"$work/$name.log" 2>&1 &
-  pids+=($!)
-  local capf= tvs= tftp= admin=
-  for _ in $(seq 100); do
-    capf=$(sed -n 's/.*capf: listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log")
-    tftp=$(sed -n 's/.*tftp: listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log")
-    tvs=$(sed -n 's/.*tvs: listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log")
-    admin=$(sed -n 's/.*admin: listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log")
-    [ -n "$capf" ] && [ -n "$tvs" ] && [ -n "$admin" ] && break
-    sleep 0.1
-  done
-  check "node $name started" test -n "$capf" -a -n "$tvs"
-  [ -n "$capf" ] || { cat "$work/$name.log"; finish; exit 1; }
-  printf -v "${name}_capf" %s "$capf"
-  printf -v "${name}_tftp" %s "$tftp"
-  printf -v "${name}_tvs" %s "$tvs"
-  printf -v "${name}_admin" %s "$admin"
-}
 start a
 start b
-
-# presented PORT: the SHA-256 of the certificate the CAPF on PORT presents.
-presented() {
-  openssl s_client -connect "127.0.0.1:$1" </dev/null 2>/dev/null |
-    openssl x509 -noout -fingerprint -sha256 2>/dev/null
-}
-fingerprint() { openssl x509 -in "$1" -noout -fingerprint -sha256; }
-itl() { curl -s --max-time 5 -o "$2" "tftp://127.0.0.1:$1/ITLFile.tlv"; }
 
 say "one CAPF certificate, one ITL"
 check "A presents the cluster's CAPF certificate" \
@@ -243,38 +200,18 @@ expect 0 "LSC Status: *Installed" -- "$opencapf" device show SEP00000000C003 --d
 for pid in "${pids[@]}"; do check "node $pid still runs" kill -0 "$pid"; done
 
 say "kill -9 of A during a 200-phone load over A and B"
-{
-  echo "name,operation,auth,key_order"
-  for i in $(seq 100); do
-    printf 'SEP00BB0A%06X,install,null-string,ec\n' "$i"
-    printf 'SEP00BB0B%06X,install,null-string,ec\n' "$i"
-  done
-} >"$work/load.csv"
-expect 0 "imported 200" -- "$opencapf" device import "$work/load.csv" --data "$work/a"
-"$opencapf" phone load --capf "127.0.0.1:$a_capf" --capf-cert "$work/b/certs/capf.pem" \
-  --count 100 --prefix SEP00BB0A --concurrency 8 --key ec:256 --timeout 5 --json \
-  >"$work/load-a.json" 2>"$work/load-a.err" &
+schedule a SEP00BB0A 100
+schedule a SEP00BB0B 100
+load "$a_capf" SEP00BB0A 100 "$work/load-a.json" &
 load_a=$!
-"$opencapf" phone load --capf "127.0.0.1:$b_capf" --capf-cert "$work/b/certs/capf.pem" \
-  --count 100 --prefix SEP00BB0B --concurrency 8 --key ec:256 --timeout 5 --json \
-  >"$work/load-b.json" 2>"$work/load-b.err" &
+load "$b_capf" SEP00BB0B 100 "$work/load-b.json" &
 load_b=$!
 sleep 0.7
 kill -9 "${pids[0]}"
 wait $load_a
 wait $load_b
-"$opencapf" device list --lsc-status installed --json --data "$work/b" >"$work/installed.json"
 check "the loads reported" test -s "$work/load-a.json" -a -s "$work/load-b.json"
-verdict=$(python3 - "$work/load-a.json" "$work/load-b.json" "$work/installed.json" <<'PY'
-import json, sys
-told = json.load(open(sys.argv[1]))["succeeded"] + json.load(open(sys.argv[2]))["succeeded"]
-listed = json.load(open(sys.argv[3]))
-rows = listed["devices"] if isinstance(listed, dict) else listed
-installed = {d["name"] for d in rows}
-lost = [n for n in told if n not in installed]
-print("told %d, installed %d, lost %d %s" % (len(told), len(installed), len(lost), " ".join(lost[:5])))
-PY
-)
+verdict=$(lost "$work/load-a.json" "$work/load-b.json")
 echo "    $verdict"
 check "every phone told Installed is Installed ($verdict)" grep -q "lost 0 " <<<"$verdict "
 check "B's load all succeeded" grep -q '"ok":100' "$work/load-b.json"
