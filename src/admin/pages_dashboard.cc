@@ -69,23 +69,13 @@ std::string Nodes(AdminContext& ctx, std::time_t now) {
     return "<h2>Cluster</h2>\n" + ErrorBox("The cluster cannot be read: " + why);
   }
   if (!*record) return "";
-  // The cluster's ITL: what most nodes seen lately at the current generation serve.
-  constexpr std::time_t kStale = 30;
-  std::map<std::string, int> votes;
-  for (const auto& n : *nodes) {
-    if (n.generation == *generation && now - n.last_seen <= kStale) ++votes[n.itl_sha256];
-  }
-  std::string reference;
-  int best = 0;
-  for (const auto& [sha, count] : votes) {
-    if (count > best) reference = sha, best = count;
-  }
+  const std::string reference = store::ClusterItlSha256(*nodes, *generation, now);
   std::string html = "<h2>Cluster " + HtmlEscape((*record)->id) + "</h2>\n" +
                      "<table id=\"nodes\"><thead><tr><th>Node</th><th>Address</th><th>Ports"
                      "</th><th>Version</th><th>Last seen</th><th>Generation</th><th>ITL</th>"
                      "</tr></thead><tbody>\n";
   for (const auto& n : *nodes) {
-    const bool fresh = now - n.last_seen <= kStale;
+    const bool fresh = store::NodeAnswering(n, now);
     const bool matches = n.itl_sha256 == reference;
     html += "<tr data-node=\"" + HtmlEscape(n.name) + "\"><td>" + HtmlEscape(n.name) + "</td><td>" +
             HtmlEscape(n.address) + "</td><td>" + HtmlEscape(n.ports) + "</td><td>" +

@@ -23,9 +23,6 @@ namespace opencapf::cli {
 
 namespace {
 
-/// A node that has not reported for this long is shown as not answering (it reports every 2 s).
-constexpr std::time_t kStaleSeconds = 30;
-
 struct ClusterStatusArgs {
   std::string data = "var/opencapf";
   bool json = false;
@@ -63,20 +60,11 @@ int RunClusterStatus(const ClusterStatusArgs& args) {
     return 1;
   }
   const std::time_t now = std::time(nullptr);
-  // The cluster's ITL: the one most nodes at the current generation serve.
-  std::map<std::string, int> votes;
-  for (const auto& n : *nodes) {
-    if (n.generation == *generation && now - n.last_seen <= kStaleSeconds) ++votes[n.itl_sha256];
-  }
-  std::string reference;
-  int best = 0;
-  for (const auto& [sha, count] : votes) {
-    if (count > best) reference = sha, best = count;
-  }
+  const std::string reference = store::ClusterItlSha256(*nodes, *generation, now);
   bool all_well = true;
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const auto& n : *nodes) {
-    const bool fresh = now - n.last_seen <= kStaleSeconds;
+    const bool fresh = store::NodeAnswering(n, now);
     const bool matches = !reference.empty() && n.itl_sha256 == reference;
     if (fresh && !matches) all_well = false;
     list.push_back({{"name", n.name},

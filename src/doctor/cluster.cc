@@ -12,9 +12,6 @@ namespace opencapf::doctor {
 
 namespace {
 
-/// A node that has not reported for this long has stopped (it reports every 2 s).
-constexpr std::time_t kStaleSeconds = 30;
-
 /// "capf=3804 tftp=69 tvs=2445 admin=8443" → the port of `service`, or 0.
 std::uint16_t PortOf(const std::string& ports, const std::string& service) {
   const std::string key = service + "=";
@@ -64,20 +61,11 @@ void CheckCluster(Context& c) {
   auto capf = pki::Certificate::Load(c.dir.certificate(service::kCapf));
   const std::string capf_sha = capf.ok() ? HexLower(pki::Sha256(capf->der())) : "";
 
-  // The cluster's ITL: what most nodes at the current generation serve.
-  std::map<std::string, int> votes;
-  for (const auto& n : *nodes) {
-    if (n.generation == *generation && c.now - n.last_seen <= kStaleSeconds) ++votes[n.itl_sha256];
-  }
-  std::string reference;
-  int best = 0;
-  for (const auto& [sha, count] : votes) {
-    if (count > best) reference = sha, best = count;
-  }
+  const std::string reference = store::ClusterItlSha256(*nodes, *generation, c.now);
 
   for (const auto& n : *nodes) {
     const std::string check = "node " + n.name;
-    if (c.now - n.last_seen > kStaleSeconds) {
+    if (!store::NodeAnswering(n, c.now)) {
       c.Add(check, Level::kWarn, "not seen for " + Span(c.now - n.last_seen),
             "it has stopped, or it cannot reach the database; phones that list it fail over to "
             "the next TFTP and TVS server",

@@ -61,6 +61,19 @@ struct NodeRecord {
   bool operator==(const NodeRecord&) const = default;
 };
 
+/// A node that has not reported for this long has stopped, or cannot reach the database (a
+/// running node reports every 2 s).
+inline constexpr std::time_t kNodeStaleSeconds = 30;
+
+/// Whether `node` reported within kNodeStaleSeconds of `now`.
+bool NodeAnswering(const NodeRecord& node, std::time_t now);
+
+/// The cluster's ITL: the SHA-256 most of the nodes answering at certificate generation
+/// `generation` serve ("" when none is). What `cluster status`, the dashboard and `doctor` hold
+/// every node to.
+std::string ClusterItlSha256(const std::vector<NodeRecord>& nodes, std::int64_t generation,
+                             std::time_t now);
+
 class Cluster {
  public:
   virtual ~Cluster();

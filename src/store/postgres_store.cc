@@ -139,7 +139,7 @@ class Pool {
     }
     ++open_;
     lock.unlock();
-    auto conn = Connection::Open(url_, options_.connect_timeout);
+    auto conn = Open();
     if (!conn.ok()) {
       std::lock_guard relock(mu_);
       --open_;
@@ -148,6 +148,9 @@ class Pool {
     }
     return Lease(this, std::make_unique<Connection>(std::move(*conn)));
   }
+
+  /// A new connection to the store's database, outside the pool (its owner keeps it).
+  Result<Connection> Open() const { return Connection::Open(url_, options_.connect_timeout); }
 
  private:
   void Return(std::unique_ptr<Connection> conn) {
@@ -168,10 +171,7 @@ class PostgresStore final : public Store, public Cluster {
  public:
   PostgresStore(std::string url, const PostgresOptions& options, Connection first,
                 const Clock& clock)
-      : pool_(url, options, std::move(first)),
-        clock_(clock),
-        url_(std::move(url)),
-        connect_timeout_(options.connect_timeout) {}
+      : pool_(std::move(url), options, std::move(first)), clock_(clock) {}
 
   Result<std::optional<Device>> Get(std::string_view name) override {
     const std::string key = StoredName(name);
@@ -459,7 +459,7 @@ class PostgresStore final : public Store, public Cluster {
     // A connection of its own that only listens: the pool's are for calls.
     if (!listener_ || listener_->Broken()) {
       listener_.reset();
-      auto conn = Connection::Open(url_, connect_timeout_);
+      auto conn = pool_.Open();
       if (!conn.ok()) return conn.error();
       if (Status st = conn->Exec("LISTEN opencapf", "listening for changes"); !st.ok()) {
         return st.error();
@@ -603,8 +603,6 @@ class PostgresStore final : public Store, public Cluster {
 
   Pool pool_;
   const Clock& clock_;
-  const std::string url_;
-  const std::chrono::seconds connect_timeout_;
   std::unique_ptr<Connection> listener_;
 };
 

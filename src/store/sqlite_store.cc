@@ -429,20 +429,20 @@ class SqliteStore final : public Store {
   /// Puts a row of CERTIFICATE_COLUMNS into the device member its slot names.
   Status PlaceCertificate(const Statement& s, Device& d) const {
     const std::string slot = s.Text(1);
-    for (const Slot& known : kSlots) {
-      if (slot != known.name) continue;
-      StoredCertificate c;
-      c.pem = s.Text(2);
-      c.serial_hex = s.Text(3);
-      c.subject = s.Text(4);
-      c.issuer = s.Text(5);
-      c.not_before = static_cast<std::time_t>(s.Int(6));
-      c.not_after = static_cast<std::time_t>(s.Int(7));
-      d.*(known.member) = std::move(c);
-      return Status::Ok();
+    const Slot* known = rules::FindSlot(slot);
+    if (known == nullptr) {
+      return Fail(db_.path().string() + ": device " + d.name + ": unknown certificate slot '" +
+                  slot + "'");
     }
-    return Fail(db_.path().string() + ": device " + d.name + ": unknown certificate slot '" + slot +
-                "'");
+    StoredCertificate c;
+    c.pem = s.Text(2);
+    c.serial_hex = s.Text(3);
+    c.subject = s.Text(4);
+    c.issuer = s.Text(5);
+    c.not_before = static_cast<std::time_t>(s.Int(6));
+    c.not_after = static_cast<std::time_t>(s.Int(7));
+    d.*(known->member) = std::move(c);
+    return Status::Ok();
   }
 
   /// Writes the device's certificates; `replace` first deletes the stored ones.
