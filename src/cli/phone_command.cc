@@ -118,6 +118,7 @@ struct LoadArgs {
   std::string auth_string;
   int timeout = 30;
   int threads = 0;
+  int keygen_delay_ms = 0;
   bool json = false;
 };
 
@@ -159,6 +160,8 @@ int RunLoadCommand(const LoadArgs& args) {
   options.auth_string = args.auth_string;
   options.timeout = std::chrono::seconds(args.timeout);
   options.threads = args.threads;
+  if (args.keygen_delay_ms < 0) return usage("--keygen-delay must not be negative");
+  options.keygen_delay = std::chrono::milliseconds(args.keygen_delay_ms);
   auto report = phone::RunLoad(options);
   if (!report.ok()) {
     std::cerr << who << report.message() << "\n";
@@ -241,6 +244,10 @@ void AddPhoneCommands(CLI::App& root, ExitCode& exit) {
     cmd->add_option("--timeout", args->timeout, "Seconds to wait for each step")
         ->capture_default_str();
     cmd->add_option("--threads", args->threads, "I/O threads (0: one per core)");
+    cmd->add_option("--keygen-delay", args->keygen_delay_ms,
+                    "Milliseconds each phone takes to make its key, after one "
+                    "REQUEST_IN_PROGRESS (holds sessions open the way slow phones do)")
+        ->type_name("MS");
     cmd->add_flag("--json", args->json, "Print one JSON object");
     cmd->footer(
         "Exit status: 0 every session succeeded; 1 some failed (see errors by reason) or the "

@@ -31,13 +31,8 @@ struct Shared {
   const LoadOptions& options;
   std::shared_ptr<asio::ssl::context> tls;
   std::vector<pki::PrivateKey> pool;
-  std::atomic<std::size_t> next_device{0};
   std::atomic<std::size_t> next_key{0};
   std::atomic<int> generated{0};
-  std::mutex mu;  // guards the results below
-  std::vector<double> latencies;
-  std::map<std::string, int> errors;
-  std::vector<std::string> succeeded;
 };
 
 std::string Categorize(const std::string& message) {
@@ -70,6 +65,7 @@ asio::awaitable<std::string> OneSession(Shared& s, const std::string& device) {
   credentials.device_name = device;
   credentials.auth_string = s.options.auth_string;
   capf::PhoneScript script;
+  script.keygen_delay = s.options.keygen_delay;
   script.make_key = [&s](const pki::KeySpec& spec) -> Result<pki::PrivateKey> {
     const pki::PrivateKey& pooled = s.pool[s.next_key++ % s.pool.size()];
     if (pooled.algorithm() == spec.algorithm && pooled.bits() == spec.bits) return pooled;
@@ -94,34 +90,6 @@ asio::awaitable<std::string> OneSession(Shared& s, const std::string& device) {
       co_return "END_SESSION 9: unknown device";
   }
   co_return "END_SESSION " + std::to_string(static_cast<int>(outcome->end->reason));
-}
-
-asio::awaitable<void> Worker(Shared& s) {
-  while (true) {
-    const std::size_t i = s.next_device++;
-    if (i >= s.options.devices.size()) co_return;
-    const auto start = SteadyClock::now();
-    std::string error = co_await OneSession(s, s.options.devices[i]);
-    const double ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
-    std::lock_guard lock(s.mu);
-    if (error.empty()) {
-      s.latencies.push_back(ms);
-      s.succeeded.push_back(s.options.devices[i]);
-    } else {
-      ++s.errors[error];
-    }
-  }
-}
-
-double Percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * sorted.size()));
-  return sorted[std::min(sorted.size(), std::max<std::size_t>(rank, 1)) - 1];
-}
-
-double Round(double v, int digits) {
-  const double f = std::pow(10.0, digits);
-  return std::round(v * f) / f;
 }
 
 Result<std::vector<pki::PrivateKey>> MakePool(const pki::KeySpec& spec, int count, int threads) {
@@ -167,84 +135,34 @@ Result<LoadReport> RunLoad(const LoadOptions& options) {
   report.pool_seconds = std::chrono::duration<double>(SteadyClock::now() - pool_start).count();
 
   Shared shared(options, *tls, std::move(*pool));
-  asio::io_context io(threads);
-  const int workers = std::min<int>(options.concurrency, static_cast<int>(options.devices.size()));
-  const auto start = SteadyClock::now();
-  for (int i = 0; i < workers; ++i) {
-    asio::co_spawn(asio::make_strand(io), Worker(shared), asio::detached);
-  }
-  std::vector<std::thread> runners;
-  for (int i = 1; i < threads; ++i) runners.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& t : runners) t.join();
-  report.seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
-
-  report.sessions = static_cast<int>(options.devices.size());
-  report.ok = static_cast<int>(shared.latencies.size());
-  report.succeeded = shared.succeeded;
-  std::sort(report.succeeded.begin(), report.succeeded.end());
-  for (const auto& [reason, n] : shared.errors) report.errors += n;
-  // Sessions a worker never finished (cannot happen unless the io_context stopped early).
-  const int missing = report.sessions - report.ok - report.errors;
-  if (missing > 0) {
-    shared.errors["not run"] += missing;
-    report.errors += missing;
-  }
-  report.errors_by_reason = shared.errors;
-  report.rate_per_s = report.seconds > 0 ? report.sessions / report.seconds : 0;
-  std::sort(shared.latencies.begin(), shared.latencies.end());
-  report.p50_ms = Percentile(shared.latencies, 50);
-  report.p90_ms = Percentile(shared.latencies, 90);
-  report.p99_ms = Percentile(shared.latencies, 99);
+  LoadPlan plan{options.devices.size(), options.concurrency, threads,
+                [&options](std::size_t i) { return options.devices[i]; }};
+  LoadReport run = RunLoadSessions(
+      plan, [&shared, &options](std::size_t i) { return OneSession(shared, options.devices[i]); });
+  run.pool_keys = report.pool_keys;
+  run.pool_seconds = report.pool_seconds;
+  report = std::move(run);
   report.keys_generated_during = shared.generated.load();
   return report;
 }
 
-std::string LoadJson(const LoadReport& r) {
-  nlohmann::ordered_json j;
-  j["sessions"] = r.sessions;
-  j["ok"] = r.ok;
-  j["errors"] = r.errors;
-  j["rate_per_s"] = Round(r.rate_per_s, 2);
-  j["latency_ms"] = {
-      {"p50", Round(r.p50_ms, 1)}, {"p90", Round(r.p90_ms, 1)}, {"p99", Round(r.p99_ms, 1)}};
-  nlohmann::ordered_json reasons = nlohmann::ordered_json::object();
-  for (const auto& [reason, n] : r.errors_by_reason) reasons[reason] = n;
-  j["errors_by_reason"] = reasons;
-  j["succeeded"] = r.succeeded;
-  return j.dump() + "\n";
-}
+std::string LoadJson(const LoadReport& r) { return LoadReportJson(r, true); }
 
 std::string LoadText(const LoadReport& r, const LoadOptions& options) {
   char line[256];
-  std::ostringstream out;
   std::snprintf(line, sizeof line,
                 "%d sessions against %s in %.2f s, concurrency %d: %d ok, %d errors\n", r.sessions,
                 options.capf.ToString().c_str(), r.seconds, options.concurrency, r.ok, r.errors);
-  out << line;
-  std::snprintf(line, sizeof line, "rate:    %.1f sessions/s\n", r.rate_per_s);
-  out << line;
-  std::snprintf(line, sizeof line,
-                "latency: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms (sessions that succeeded, connect "
-                "to END_SESSION)\n",
-                r.p50_ms, r.p90_ms, r.p99_ms);
-  out << line;
+  std::string out = line;
   std::snprintf(line, sizeof line,
                 "keys:    a pool of %d %s keys made in %.2f s before the clock started",
                 r.pool_keys, options.key.ToString().c_str(), r.pool_seconds);
-  out << line;
+  std::string keys = line;
   if (r.keys_generated_during > 0) {
-    out << "; " << r.keys_generated_during
-        << " keys of another kind generated during the run, because the server asked for them";
+    keys += "; " + std::to_string(r.keys_generated_during) +
+            " keys of another kind generated during the run, because the server asked for them";
   }
-  out << "\n";
-  if (r.errors_by_reason.empty()) {
-    out << "errors by reason: none\n";
-  } else {
-    out << "errors by reason:\n";
-    for (const auto& [reason, n] : r.errors_by_reason) out << "  " << n << "  " << reason << "\n";
-  }
-  return out.str();
+  return out + LoadReportText(r, "sessions", keys + "\n");
 }
 
 Result<std::vector<std::string>> GeneratedDeviceNames(const std::string& prefix_text, int count) {

@@ -13,6 +13,7 @@
 
 #include "base/result.h"
 #include "phone/address.h"
+#include "phone/load_run.h"
 #include "pki/certificate.h"
 #include "pki/private_key.h"
 
@@ -34,23 +35,9 @@ struct LoadOptions {
   std::chrono::seconds timeout{30};
   /// I/O threads; 0: one per core.
   int threads = 0;
-};
-
-struct LoadReport {
-  int sessions = 0;
-  int ok = 0;
-  int errors = 0;
-  double seconds = 0;  ///< wall time of the sessions, key pool excluded
-  double rate_per_s = 0;
-  /// Latency of the sessions that succeeded, connect to END_SESSION, nearest-rank percentiles.
-  double p50_ms = 0, p90_ms = 0, p99_ms = 0;
-  std::map<std::string, int> errors_by_reason;
-  /// The devices whose session succeeded (CAPF ended it OK: an LSC installed, deleted, fetched),
-  /// by name: what a test holds the server's store to after a crash.
-  std::vector<std::string> succeeded;
-  int pool_keys = 0;
-  double pool_seconds = 0;        ///< time spent generating the pool, before the clock
-  int keys_generated_during = 0;  ///< keys of another kind than the pool's, made on demand
+  /// How long each phone takes to make its key, after one REQUEST_IN_PROGRESS: sessions held
+  /// open the way old phones hold them.
+  std::chrono::milliseconds keygen_delay{0};
 };
 
 /// Runs every device's session, `concurrency` at a time, as coroutines on a few threads.
