@@ -43,10 +43,10 @@ std::string KeyText(const KeyGenRequest& request) {
 }
 
 // Whether the phone's key is what was asked for (an RSA key at least as large, the same curve).
-Status KeyMatches(EVP_PKEY* key, const KeyGenRequest& request) {
-  const int bits = EVP_PKEY_get_bits(key);
+Status KeyMatches(const pki::PublicKey& key, const KeyGenRequest& request) {
+  const int bits = key.bits;
   if (request.key_type == KeyType::kRsa) {
-    if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA || bits < request.key_size) {
+    if (key.algorithm != pki::KeyAlgorithm::kRsa || bits < request.key_size) {
       return Fail("the phone sent a " + std::to_string(bits) + "-bit key, not the " +
                   KeyText(request) + " key requested");
     }
@@ -54,7 +54,7 @@ Status KeyMatches(EVP_PKEY* key, const KeyGenRequest& request) {
   }
   static const int kCurveBits[] = {256, 384, 521};
   const int wanted = kCurveBits[static_cast<int>(request.curve) % 3];
-  if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC || bits != wanted) {
+  if (key.algorithm != pki::KeyAlgorithm::kEc || bits != wanted) {
     return Fail("the phone sent a " + std::to_string(bits) + "-bit key, not the " +
                 KeyText(request) + " key requested");
   }
@@ -64,7 +64,7 @@ Status KeyMatches(EVP_PKEY* key, const KeyGenRequest& request) {
 }  // namespace
 
 CapfServerSession::CapfServerSession(net::TlsStream& stream, const CapfAuthority& authority,
-                                     store::Store& store, const Clock& clock,
+                                     store::StoreWorker& store, const Clock& clock,
                                      const SessionLimits& limits, std::string peer)
     : stream_(stream),
       channel_(stream, "the phone", {.max_body = limits.max_message_body}),
@@ -101,39 +101,55 @@ store::Event CapfServerSession::SessionEvent(const std::string& name, const std:
   return event;
 }
 
-Status CapfServerSession::Record(const std::string& name,
-                                 const std::function<void(Device&)>& change,
-                                 const std::string& result, const std::string& reason) {
-  const store::Event event = SessionEvent(name, result, reason);
-  Status last;
-  // An administrator may change the device while a phone is in session; re-read and re-apply.
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    auto device = store_.Get(name);
-    if (!device.ok()) return device.error();
-    if (!*device) return store_.AppendEvent(event);  // removed meanwhile: keep the history
-    Device updated = **device;
-    change(updated);
-    last = store_.Save(updated, event);
-    if (last.ok()) return last;
-  }
-  return last;
+// Not coroutines: each hands the whole read-modify-write to the worker as one call, with
+// copies of what it needs, and returns the awaitable for its result.
+asio::awaitable<Status> CapfServerSession::Record(const std::string& name,
+                                                  const std::function<void(Device&)>& change,
+                                                  const std::string& result,
+                                                  const std::string& reason) {
+  return store_.Call<Status>(
+      [name, change, event = SessionEvent(name, result, reason)](store::Store& store) -> Status {
+        Status last;
+        // An administrator may change the device while a phone is in session; re-read and
+        // re-apply.
+        for (int attempt = 0; attempt < 3; ++attempt) {
+          auto device = store.Get(name);
+          if (!device.ok()) return device.error();
+          if (!*device) return store.AppendEvent(event);  // removed meanwhile: keep the history
+          Device updated = **device;
+          change(updated);
+          last = store.Save(updated, event);
+          if (last.ok()) return last;
+        }
+        return last;
+      });
 }
 
-Status CapfServerSession::Claim(Device device, const std::function<void(Device&)>& change,
-                                const std::string& result, const std::string& reason) {
-  const store::Event event = SessionEvent(device.name, result, reason);
-  const std::int64_t read_version = device.version;
+asio::awaitable<Status> CapfServerSession::Claim(Device device,
+                                                 const std::function<void(Device&)>& change,
+                                                 const std::string& result,
+                                                 const std::string& reason) {
   change(device);
-  Status saved = store_.Save(device, event);
-  if (saved.ok()) return saved;
-  auto now = store_.Get(device.name);
-  if (now.ok() && *now && (*now)->version != read_version) {
-    return Fail(
-        "the device changed while this session ran (another session for it, on this "
-        "node or another, or an administrator got there first); nothing was issued "
-        "here, and the phone may try again");
-  }
-  return Fail("the store failed: " + saved.message());
+  store::Event event = SessionEvent(device.name, result, reason);
+  return store_.Call<Status>(
+      [device = std::move(device), event = std::move(event)](store::Store& store) -> Status {
+        Status saved = store.Save(device, event);
+        if (saved.ok()) return saved;
+        auto now = store.Get(device.name);
+        // Save refuses a copy whose version moved; `device.version` is still the one read.
+        if (now.ok() && *now && (*now)->version != device.version) {
+          return Fail(
+              "the device changed while this session ran (another session for it, on this "
+              "node or another, or an administrator got there first); nothing was issued "
+              "here, and the phone may try again");
+        }
+        return Fail("the store failed: " + saved.message());
+      });
+}
+
+asio::awaitable<Status> CapfServerSession::Append(store::Event event) {
+  return store_.Call<Status>(
+      [event = std::move(event)](store::Store& store) { return store.AppendEvent(event); });
 }
 
 asio::awaitable<void> CapfServerSession::End(Reason reason) {
@@ -176,7 +192,9 @@ asio::awaitable<void> CapfServerSession::Serve(SessionReport& report) {
   auto name = store::NormalizeDeviceName(auth->device_name);
   std::optional<Device> device;
   if (name.ok()) {
-    auto found = store_.Get(*name);
+    auto lookup = store_.Call<Result<std::optional<Device>>>(
+        [key = *name](store::Store& store) { return store.Get(key); });
+    auto found = co_await std::move(lookup);
     if (!found.ok()) {
       aborted("the store failed: " + found.message());
       co_await End(Reason::kNoAction);
@@ -187,8 +205,10 @@ asio::awaitable<void> CapfServerSession::Serve(SessionReport& report) {
   if (!device) {
     report.result = "refused";
     report.reason = "unknown device: add it with 'opencapf device add " + auth->device_name + "'";
-    (void)store_.AppendEvent({0, auth->device_name, started_, peer_, "none", "refused",
-                              "unknown device (END_SESSION REASON 9)", 0});
+    // Named, then awaited: GCC 12 destroys a braced temporary inside co_await twice.
+    auto appending = Append({0, auth->device_name, started_, peer_, "none", "refused",
+                             "unknown device (END_SESSION REASON 9)", 0});
+    (void)co_await std::move(appending);
     co_await End(Reason::kUnknownDevice);
     co_return;
   }
@@ -197,7 +217,7 @@ asio::awaitable<void> CapfServerSession::Serve(SessionReport& report) {
   if (device->operation == Operation::kNone) {
     report.result = "refused";
     report.reason = "no certificate operation is scheduled for this device";
-    (void)Record(
+    (void)co_await Record(
         device->name, [](Device&) {}, "refused", report.reason);
     co_await End(Reason::kNoAction);
     co_return;
@@ -209,7 +229,7 @@ asio::awaitable<void> CapfServerSession::Serve(SessionReport& report) {
     report.reason = "Operation Completes By (" + pki::FormatUtc(*device->complete_by) +
                     ") has passed: set a later time with 'opencapf device set " + device->name +
                     " --complete-by +1h'";
-    (void)Record(
+    (void)co_await Record(
         device->name,
         [op](Device& d) { d.operation_status = store::FailedStatus(op, FailureReason::kLate); },
         "refused", report.reason);
@@ -222,7 +242,7 @@ asio::awaitable<void> CapfServerSession::Serve(SessionReport& report) {
     const Operation op = device->operation;
     report.result = "refused";
     report.reason = "authentication failed: " + st.message();
-    (void)Record(
+    (void)co_await Record(
         device->name,
         [op](Device& d) {
           d.operation_status = store::FailedStatus(op, FailureReason::kAuthenticationFailed);
@@ -268,65 +288,70 @@ asio::awaitable<Status> CapfServerSession::Authenticate(const Device& device,
       co_return Status::Ok();
     case store::AuthMode::kExistingLsc:
     case store::AuthMode::kExistingMic:
-      co_return CheckCertificateAuth(device, auth, note);
+      co_return co_await CheckCertificateAuth(device, auth, note);
   }
   co_return Fail("unknown authentication mode");
 }
 
-Status CapfServerSession::CheckCertificateAuth(const Device& device, const AuthResponse& auth,
-                                               std::string& note) {
+asio::awaitable<Status> CapfServerSession::CheckCertificateAuth(const Device& device,
+                                                                const AuthResponse& auth,
+                                                                std::string& note) {
   const bool wants_lsc = device.auth == store::AuthMode::kExistingLsc;
   if (!auth.certificate) {
-    return Fail(std::string("the phone sent no certificate; with \"By Existing Certificate (") +
-                (wants_lsc ? "Precedence to LSC" : "Precedence to MIC") +
-                ")\" it must present its LSC or MIC (a phone with neither needs null-string or "
-                "auth-string)");
+    co_return Fail(std::string("the phone sent no certificate; with \"By Existing Certificate (") +
+                   (wants_lsc ? "Precedence to LSC" : "Precedence to MIC") +
+                   ")\" it must present its LSC or MIC (a phone with neither needs null-string or "
+                   "auth-string)");
   }
   if (!auth.signed_data || !auth.sha2_signed_data) {
-    return Fail("the phone's certificate came without both SIGNED_DATA and SHA2_SIGNED_DATA");
+    co_return Fail("the phone's certificate came without both SIGNED_DATA and SHA2_SIGNED_DATA");
   }
   auto cert = pki::Certificate::FromDer(auth.certificate->der);
-  if (!cert.ok()) return Fail("the phone's certificate does not parse: " + cert.message());
+  if (!cert.ok()) co_return Fail("the phone's certificate does not parse: " + cert.message());
   if (auto st = VerifyAuthResponseSignatures(auth, cert->public_key()); !st.ok()) {
-    return Fail("the phone's signatures do not verify with its certificate: " + st.message());
+    co_return Fail("the phone's signatures do not verify with its certificate: " + st.message());
   }
   const bool is_lsc = auth.certificate->type == CertType::kLsc;
   const std::time_t now = clock_.Now();
   if (is_lsc) {
     if (auto st = pki::VerifyChain(*cert, authority_.lsc_issuers, now); !st.ok()) {
-      return Fail("its LSC is not one this CAPF issued: " + st.message());
+      co_return Fail("its LSC is not one this CAPF issued: " + st.message());
     }
-    auto revoked = store_.FindRevocation(cert->Issuer(), HexUpper(cert->SerialBytes(), ""));
-    if (!revoked.ok()) return Fail("the store failed: " + revoked.message());
+    auto lookup = store_.Call<Result<std::optional<store::Revocation>>>(
+        [issuer = cert->Issuer(), serial = HexUpper(cert->SerialBytes(), "")](store::Store& s) {
+          return s.FindRevocation(issuer, serial);
+        });
+    auto revoked = co_await std::move(lookup);
+    if (!revoked.ok()) co_return Fail("the store failed: " + revoked.message());
     if (*revoked) {
-      return Fail("its LSC (serial " + (*revoked)->serial_hex + ") was revoked on " +
-                  pki::FormatUtc((*revoked)->revoked_at) + " (" +
-                  std::string(store::ToText((*revoked)->reason)) +
-                  "); authenticate it by another mode to give it a new one");
+      co_return Fail("its LSC (serial " + (*revoked)->serial_hex + ") was revoked on " +
+                     pki::FormatUtc((*revoked)->revoked_at) + " (" +
+                     std::string(store::ToText((*revoked)->reason)) +
+                     "); authenticate it by another mode to give it a new one");
     }
   } else {
     if (authority_.manufacturing_cas.empty()) {
-      return Fail(
+      co_return Fail(
           "its MIC cannot be checked: no manufacturing CA bundle is configured "
           "([trust] manufacturing_ca)");
     }
     if (auto st = pki::VerifyChain(*cert, authority_.manufacturing_cas, now, false); !st.ok()) {
-      return Fail("its MIC does not chain to a trusted manufacturing CA: " + st.message());
+      co_return Fail("its MIC does not chain to a trusted manufacturing CA: " + st.message());
     }
   }
   if (!pki::NamesDevice(*cert, device.name)) {
-    return Fail("its certificate belongs to " + cert->Subject() + ", not to " + device.name);
+    co_return Fail("its certificate belongs to " + cert->Subject() + ", not to " + device.name);
   }
   if (auth.sudi) {
     if (auto st = VerifySudiSignatures(session_id_, *auth.sudi); !st.ok()) {
-      return Fail("its SUDI data does not verify: " + st.message());
+      co_return Fail("its SUDI data does not verify: " + st.message());
     }
     auto sudi = pki::Certificate::FromDer(auth.sudi->certificate);
-    if (!sudi.ok()) return Fail("its SUDI certificate does not parse: " + sudi.message());
+    if (!sudi.ok()) co_return Fail("its SUDI certificate does not parse: " + sudi.message());
     std::vector<pki::Certificate> anchors = authority_.manufacturing_cas;
     anchors.insert(anchors.end(), authority_.lsc_issuers.begin(), authority_.lsc_issuers.end());
     if (auto st = pki::VerifyChain(*sudi, anchors, now, false); !st.ok()) {
-      return Fail("its SUDI certificate is not trusted: " + st.message());
+      co_return Fail("its SUDI certificate is not trusted: " + st.message());
     }
   }
   if (!is_lsc) mic_seen_ = Describe(*cert);
@@ -336,7 +361,7 @@ Status CapfServerSession::CheckCertificateAuth(const Device& device, const AuthR
          ((is_lsc != wants_lsc) ? std::string(" (fallback: ") +
                                       (wants_lsc ? "no LSC presented)" : "no MIC presented)")
                                 : "");
-  return Status::Ok();
+  co_return Status::Ok();
 }
 
 asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& report) {
@@ -367,7 +392,7 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
                   std::string result = "failure") -> asio::awaitable<void> {
     report.result = result;
     report.reason = reason;
-    (void)Record(
+    (void)co_await Record(
         device.name,
         [&](Device& d) {
           keep_mic(d);
@@ -377,10 +402,10 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
     co_await End(Reason::kInvalidElement);
   };
   // An aborted session (timeout, disconnect) leaves the operation pending, as the phone retries.
-  auto abort = [&](const std::string& reason) {
+  auto abort = [&](std::string reason) -> asio::awaitable<void> {
     report.result = "aborted";
     report.reason = reason;
-    (void)Record(device.name, keep_mic, "aborted", reason);
+    (void)co_await Record(device.name, keep_mic, "aborted", reason);
   };
 
   std::optional<Bytes> public_key;
@@ -391,7 +416,7 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
     if (auto st =
             co_await channel_.Write(MakeKeyGenRequest(session_id_, asked), limits_.message_timeout);
         !st.ok()) {
-      abort(st.message());
+      co_await abort(st.message());
       co_return;
     }
     // The phone may send REQUEST_IN_PROGRESS while it works; the whole wait is bounded by the
@@ -407,7 +432,7 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
         if (channel_.last_failure() == net::ChannelFailure::kMalformed) {
           co_await fail(FailureReason::kProtocolError, reply.message(), "refused");
         } else {
-          abort(reply.message());
+          co_await abort(reply.message());
         }
         co_return;
       }
@@ -443,13 +468,13 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
     co_await fail(FailureReason::kProtocolError, key.message(), "refused");
     co_return;
   }
-  if (auto st = KeyMatches(key->get(), asked); !st.ok()) {
+  if (auto st = KeyMatches(*key, asked); !st.ok()) {
     co_await fail(FailureReason::kProtocolError, st.message(), "refused");
     co_return;
   }
-  pki::LscRequest lsc_request{device.name, *public_key, authority_.lsc_subject,
-                              authority_.lsc_validity_days, clock_.Now()};
-  auto issued = pki::IssueLsc(lsc_request, authority_.certificate, authority_.key);
+  pki::LscRequest lsc_request{
+      device.name, {}, authority_.lsc_subject, authority_.lsc_validity_days, clock_.Now()};
+  auto issued = pki::IssueLsc(lsc_request, *key, authority_.certificate, authority_.key);
   if (!issued.ok()) {
     co_await fail(FailureReason::kIssueFailed, issued.message());
     co_return;
@@ -458,7 +483,7 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
   // Recorded before it is sent: an LSC that leaves this server is never unaccounted for. And
   // claimed on the copy the session decided on, so only one session per scheduled operation
   // gets this far: a signed certificate whose claim is refused is dropped unsent.
-  if (auto st = Claim(
+  if (auto st = co_await Claim(
           device,
           [&](Device& d) {
             keep_mic(d);
@@ -469,8 +494,9 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
       !st.ok()) {
     report.result = "refused";
     report.reason = "LSC not issued: " + st.message();
-    (void)store_.AppendEvent(
-        {0, device.name, started_, peer_, operation_name_, "refused", report.reason, 0});
+    auto appending =
+        Append({0, device.name, started_, peer_, operation_name_, "refused", report.reason, 0});
+    (void)co_await std::move(appending);
     co_await End(Reason::kNoAction);
     co_return;
   }
@@ -481,12 +507,12 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
     co_return;
   }
   if (auto st = co_await channel_.Write(*store_request, limits_.message_timeout); !st.ok()) {
-    abort(st.message() + "; LSC " + lsc.serial_hex + " issued but not confirmed");
+    co_await abort(st.message() + "; LSC " + lsc.serial_hex + " issued but not confirmed");
     co_return;
   }
   auto reply = co_await channel_.Read(limits_.message_timeout, "STORE_CERT_RESPONSE");
   if (!reply.ok()) {
-    abort(reply.message() + "; LSC " + lsc.serial_hex + " issued but not confirmed");
+    co_await abort(reply.message() + "; LSC " + lsc.serial_hex + " issued but not confirmed");
     co_return;
   }
   auto stored = ParseStoreCertResponse(*reply);
@@ -507,7 +533,7 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
   if (!issued->note.empty()) reason += "; " + issued->note;
   report.result = "success";
   report.reason = reason;
-  Status recorded = Record(
+  Status recorded = co_await Record(
       device.name,
       [&](Device& d) {
         keep_mic(d);
@@ -540,7 +566,7 @@ asio::awaitable<void> CapfServerSession::Troubleshoot(Device device, SessionRepo
   if (auto st = co_await channel_.Write(fetch, limits_.message_timeout); !st.ok()) {
     report.result = "aborted";
     report.reason = st.message();
-    (void)Record(
+    (void)co_await Record(
         device.name, [](Device&) {}, "aborted", st.message());
     co_return;
   }
@@ -548,7 +574,7 @@ asio::awaitable<void> CapfServerSession::Troubleshoot(Device device, SessionRepo
   if (!reply.ok()) {
     report.result = "aborted";
     report.reason = reply.message();
-    (void)Record(
+    (void)co_await Record(
         device.name, [](Device&) {}, "aborted", reply.message());
     co_return;
   }
@@ -569,7 +595,7 @@ asio::awaitable<void> CapfServerSession::Troubleshoot(Device device, SessionRepo
     report.reason = problem;
     const FailureReason why =
         fetched.ok() ? FailureReason::kNoCertificate : FailureReason::kProtocolError;
-    (void)Record(
+    (void)co_await Record(
         device.name, [&](Device& d) { d.operation_status = store::FailedStatus(op, why); },
         "failure", problem);
     co_await End(Reason::kInvalidElement);
@@ -581,7 +607,7 @@ asio::awaitable<void> CapfServerSession::Troubleshoot(Device device, SessionRepo
   report.reason = std::string("fetched the phone's ") + (is_lsc ? "LSC " : "MIC ") +
                   described.subject + " serial " + described.serial_hex + ", valid until " +
                   pki::FormatUtc(described.not_after);
-  (void)Record(
+  (void)co_await Record(
       device.name,
       [&](Device& d) {
         if (mic) d.mic = mic;
@@ -607,7 +633,7 @@ asio::awaitable<void> CapfServerSession::Delete(Device device, SessionReport& re
       !st.ok()) {
     report.result = "aborted";
     report.reason = st.message();
-    (void)Record(
+    (void)co_await Record(
         device.name, [](Device&) {}, "aborted", st.message());
     co_return;
   }
@@ -615,7 +641,7 @@ asio::awaitable<void> CapfServerSession::Delete(Device device, SessionReport& re
   if (!reply.ok()) {
     report.result = "aborted";
     report.reason = reply.message();
-    (void)Record(
+    (void)co_await Record(
         device.name, [](Device&) {}, "aborted", reply.message());
     co_return;
   }
@@ -626,7 +652,7 @@ asio::awaitable<void> CapfServerSession::Delete(Device device, SessionReport& re
                                  : deleted.message();
     const FailureReason why =
         deleted.ok() ? FailureReason::kPhoneRefused : FailureReason::kProtocolError;
-    (void)Record(
+    (void)co_await Record(
         device.name, [&](Device& d) { d.operation_status = store::FailedStatus(op, why); },
         "failure", report.reason);
     co_await End(Reason::kInvalidElement);
@@ -637,14 +663,18 @@ asio::awaitable<void> CapfServerSession::Delete(Device device, SessionReport& re
                   (device.lsc ? " (serial " + device.lsc->serial_hex + ")" : std::string());
   // The LSC is off the phone: revoke it (and an unconfirmed one), so head-ends stop accepting
   // a copy of it from the next CRL on.
-  auto revoked = store_.RevokeDeviceCertificates(
-      device.name, store::RevocationReason::kCessationOfOperation, std::nullopt);
+  auto revoking = store_.Call<Result<std::vector<store::Revocation>>>(
+      [name = device.name](store::Store& store) {
+        return store.RevokeDeviceCertificates(name, store::RevocationReason::kCessationOfOperation,
+                                              std::nullopt);
+      });
+  auto revoked = co_await std::move(revoking);
   if (!revoked.ok()) {
     report.reason += "; recording its revocation failed: " + revoked.message();
   } else {
     for (const auto& r : *revoked) report.reason += "; LSC " + r.serial_hex + " revoked";
   }
-  (void)Record(
+  (void)co_await Record(
       device.name,
       [&](Device& d) {
         d.lsc.reset();

@@ -16,6 +16,7 @@
 #include "pki/lsc.h"
 #include "pki/private_key.h"
 #include "store/store.h"
+#include "store/store_worker.h"
 
 namespace opencapf::capf {
 
@@ -52,12 +53,14 @@ struct SessionReport {
 };
 
 /// Serves one phone on an established TLS stream, from AUTH_REQUEST to END_SESSION, and
-/// records the outcome in the store (one transaction per state change). Never throws for
-/// anything the phone sends: a bad message ends this session with a logged reason.
+/// records the outcome in the store (one transaction per state change, made on the store's
+/// worker threads so a commit never stalls this I/O thread). Never throws for anything the
+/// phone sends: a bad message ends this session with a logged reason.
 class CapfServerSession {
  public:
-  CapfServerSession(net::TlsStream& stream, const CapfAuthority& authority, store::Store& store,
-                    const Clock& clock, const SessionLimits& limits, std::string peer);
+  CapfServerSession(net::TlsStream& stream, const CapfAuthority& authority,
+                    store::StoreWorker& store, const Clock& clock, const SessionLimits& limits,
+                    std::string peer);
 
   asio::awaitable<SessionReport> Run();
 
@@ -65,8 +68,8 @@ class CapfServerSession {
   asio::awaitable<void> Serve(SessionReport& report);
   asio::awaitable<Status> Authenticate(const store::Device& device, const AuthResponse& auth,
                                        std::string& note);
-  Status CheckCertificateAuth(const store::Device& device, const AuthResponse& auth,
-                              std::string& note);
+  asio::awaitable<Status> CheckCertificateAuth(const store::Device& device,
+                                               const AuthResponse& auth, std::string& note);
   asio::awaitable<void> Install(store::Device device, SessionReport& report);
   asio::awaitable<void> Troubleshoot(store::Device device, SessionReport& report);
   asio::awaitable<void> Delete(store::Device device, SessionReport& report);
@@ -76,21 +79,26 @@ class CapfServerSession {
   store::Event SessionEvent(const std::string& name, const std::string& result,
                             const std::string& reason) const;
 
-  /// Re-reads the device, applies `change`, and saves it with an event for this session.
-  Status Record(const std::string& name, const std::function<void(store::Device&)>& change,
-                const std::string& result, const std::string& reason);
+  /// Re-reads the device, applies `change`, and saves it with an event for this session, on the
+  /// store's worker. `change` may refer to the caller's locals: the caller awaits the result.
+  asio::awaitable<Status> Record(const std::string& name,
+                                 const std::function<void(store::Device&)>& change,
+                                 const std::string& result, const std::string& reason);
 
   /// Applies `change` to `device` — the copy this session decided on — and saves it with an
   /// event, WITHOUT re-reading: refused, with nothing written, when the device changed since it
   /// was read. That is how two sessions for one device (on one node or two) cannot both be
   /// issued an LSC: the second finds the version moved. Returns why it was refused, in words.
-  Status Claim(store::Device device, const std::function<void(store::Device&)>& change,
-               const std::string& result, const std::string& reason);
+  asio::awaitable<Status> Claim(store::Device device,
+                                const std::function<void(store::Device&)>& change,
+                                const std::string& result, const std::string& reason);
+  /// Records an event on its own (a device the store does not hold), on the store's worker.
+  asio::awaitable<Status> Append(store::Event event);
 
   net::TlsStream& stream_;
   net::MessageChannel<Framing> channel_;
   const CapfAuthority& authority_;
-  store::Store& store_;
+  store::StoreWorker& store_;
   const Clock& clock_;
   SessionLimits limits_;
   std::string peer_;

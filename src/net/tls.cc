@@ -54,6 +54,11 @@ Result<std::shared_ptr<asio::ssl::context>> MakeServerContext(
     SSL_CTX_add_extra_chain_cert(native, c.get());
   }
   SSL_CTX_set_verify(native, SSL_VERIFY_NONE, nullptr);
+  // A phone opens a CAPF or TVS connection now and then and never resumes one: session tickets
+  // (two per TLS 1.3 handshake, each encrypted and written) and a session cache would be work
+  // done for nobody.
+  SSL_CTX_set_num_tickets(native, 0);
+  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
   return ctx;
 }
 

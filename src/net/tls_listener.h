@@ -121,6 +121,11 @@ class TlsListener {
         socket.close(ignored);
         continue;
       }
+      // Every message is one small record, often right after another (the handshake's last
+      // flight, then AUTH_REQUEST): with Nagle's algorithm the second waits for the peer's
+      // delayed ACK, ~40 ms per session that no one is responsible for.
+      asio::error_code nodelay;
+      socket.set_option(asio::ip::tcp::no_delay(true), nodelay);
       ++*active_;
       auto executor = socket.get_executor();
       asio::co_spawn(executor, Handle(std::move(socket)), asio::detached);

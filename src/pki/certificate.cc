@@ -88,7 +88,13 @@ Result<Certificate> Certificate::Load(const std::filesystem::path& path) {
   return der;
 }
 
-Certificate::Certificate(const Certificate& other) : der_(other.der_) {
+Certificate Certificate::FromSigned(X509Ptr x509, Bytes der, std::shared_ptr<EVP_PKEY> key) {
+  Certificate cert(std::move(x509), std::move(der));
+  cert.key_ = std::move(key);
+  return cert;
+}
+
+Certificate::Certificate(const Certificate& other) : der_(other.der_), key_(other.key_) {
   X509_up_ref(other.x509_.get());
   x509_.reset(other.x509_.get());
 }
@@ -98,6 +104,7 @@ Certificate& Certificate::operator=(const Certificate& other) {
     X509_up_ref(other.x509_.get());
     x509_.reset(other.x509_.get());
     der_ = other.der_;
+    key_ = other.key_;
   }
   return *this;
 }
@@ -153,7 +160,9 @@ Bytes Certificate::SignatureBytes() const {
   return Bytes(sig->data, sig->data + sig->length);
 }
 
-EVP_PKEY* Certificate::public_key() const { return X509_get0_pubkey(x509_.get()); }
+EVP_PKEY* Certificate::public_key() const {
+  return key_ ? key_.get() : X509_get0_pubkey(x509_.get());
+}
 
 KeyAlgorithm Certificate::key_algorithm() const {
   EVP_PKEY* key = public_key();

@@ -2,6 +2,7 @@
 
 #include <ctime>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,10 @@ class Certificate {
   static Result<std::vector<Certificate>> AllFromPem(std::string_view pem);
   /// A file holding a certificate as PEM (the first one is taken) or DER.
   static Result<Certificate> Load(const std::filesystem::path& path);
+  /// A certificate this process just built and signed, with its DER and its subject's public
+  /// key, taken as they are: parsing the DER again would decode the key again, which OpenSSL 3.0
+  /// does through its decoder framework at a cost of a signature or more.
+  static Certificate FromSigned(X509Ptr x509, Bytes der, std::shared_ptr<EVP_PKEY> key);
 
   Certificate(const Certificate& other);
   Certificate& operator=(const Certificate& other);
@@ -73,6 +78,8 @@ class Certificate {
 
   X509Ptr x509_;
   Bytes der_;
+  /// The subject's key when the X509 holds none decoded (FromSigned).
+  std::shared_ptr<EVP_PKEY> key_;
 };
 
 /// Name text in certificate order, comma separated, RFC 4514 escaping, UTF-8 kept as is.

@@ -9,6 +9,7 @@
 #include "base/result.h"
 #include "pki/certificate.h"
 #include "pki/private_key.h"
+#include "pki/public_key.h"
 
 namespace opencapf::pki {
 
@@ -34,6 +35,12 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseSubject(std::strin
 Result<Certificate> IssueCertificate(const CertificateProfile& profile, EVP_PKEY* subject_key,
                                      const PrivateKey& issuer_key,
                                      const Certificate* issuer = nullptr);
+/// The same for a key parsed by ParseSubjectPublicKeyInfo: its SubjectPublicKeyInfo is written
+/// from its parts and the certificate is returned as built (Certificate::FromSigned), so
+/// issuing one decodes and encodes no key (the CAPF hot path).
+Result<Certificate> IssueCertificate(const CertificateProfile& profile,
+                                     const PublicKey& subject_key, const PrivateKey& issuer_key,
+                                     const Certificate* issuer);
 
 /// Convenience: a new key and a self-signed certificate for it.
 struct KeyAndCertificate {

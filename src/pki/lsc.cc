@@ -24,36 +24,44 @@ std::string SubjectField(const Certificate& cert, int nid) {
 }
 }  // namespace
 
-Result<EvpPkeyPtr> ParsePhoneKey(ByteView spki) {
-  const unsigned char* p = spki.data();
-  EvpPkeyPtr key(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
-  if (!key) {
-    ERR_clear_error();
-    return Fail("the phone's public key is not a DER SubjectPublicKeyInfo");
+Result<PublicKey> ParsePhoneKey(ByteView spki) {
+  auto key = ParseSubjectPublicKeyInfo(spki);
+  if (!key.ok()) {
+    if (key.message().find("neither RSA nor EC") != std::string::npos) {
+      return Fail("the phone's public key is neither RSA nor EC");
+    }
+    if (key.message().rfind("not a DER SubjectPublicKeyInfo", 0) == 0) {
+      return Fail("the phone's public key is " + key.message());
+    }
+    return Fail("the phone's public key: " + key.message());
   }
-  if (p != spki.data() + spki.size()) return Fail("the phone's public key has trailing bytes");
-  const int bits = EVP_PKEY_get_bits(key.get());
-  switch (EVP_PKEY_get_base_id(key.get())) {
-    case EVP_PKEY_RSA:
+  const int bits = key->bits;
+  switch (key->algorithm) {
+    case KeyAlgorithm::kRsa:
       if (bits < 1024)
         return Fail("the phone's RSA key is " + std::to_string(bits) + " bits (< 1024)");
       return key;
-    case EVP_PKEY_EC:
+    case KeyAlgorithm::kEc:
       if (bits != 256 && bits != 384 && bits != 521) {
         return Fail("the phone's EC key is on a " + std::to_string(bits) +
                     "-bit curve, not P-256, P-384 or P-521");
       }
       return key;
-    default:
-      return Fail("the phone's public key is neither RSA nor EC");
+    case KeyAlgorithm::kOther:
+      break;
   }
+  return Fail("the phone's public key is neither RSA nor EC");
 }
 
 Result<IssuedLsc> IssueLsc(const LscRequest& request, const Certificate& capf,
                            const PrivateKey& capf_key) {
   auto key = ParsePhoneKey(request.public_key);
   if (!key.ok()) return key.error();
+  return IssueLsc(request, *key, capf, capf_key);
+}
 
+Result<IssuedLsc> IssueLsc(const LscRequest& request, const PublicKey& key, const Certificate& capf,
+                           const PrivateKey& capf_key) {
   CertificateProfile profile;
   auto field = [&](const char* attr, const std::string& configured, int nid) {
     std::string value = configured.empty() ? SubjectField(capf, nid) : configured;
@@ -84,7 +92,7 @@ Result<IssuedLsc> IssueLsc(const LscRequest& request, const Certificate& capf,
   }
   profile.not_after = wanted_end;
 
-  auto cert = IssueCertificate(profile, key->get(), capf_key, &capf);
+  auto cert = IssueCertificate(profile, key, capf_key, &capf);
   if (!cert.ok()) return cert.error();
   return IssuedLsc{*cert, note};
 }

@@ -7,6 +7,7 @@
 #include "base/result.h"
 #include "pki/certificate.h"
 #include "pki/private_key.h"
+#include "pki/public_key.h"
 
 namespace opencapf::pki {
 
@@ -40,9 +41,12 @@ struct IssuedLsc {
 /// valid past the CAPF certificate's own end.
 Result<IssuedLsc> IssueLsc(const LscRequest& request, const Certificate& capf,
                            const PrivateKey& capf_key);
+/// The same for a key ParsePhoneKey already checked (`request.public_key` is not read).
+Result<IssuedLsc> IssueLsc(const LscRequest& request, const PublicKey& key, const Certificate& capf,
+                           const PrivateKey& capf_key);
 
 /// A public key from SubjectPublicKeyInfo DER, with the checks a CA owes a request: parses, RSA
 /// of at least 1024 bits or EC on P-256/P-384/P-521.
-Result<EvpPkeyPtr> ParsePhoneKey(ByteView spki);
+Result<PublicKey> ParsePhoneKey(ByteView spki);
 
 }  // namespace opencapf::pki

@@ -15,6 +15,7 @@
 #include "capf/server_session.h"
 #include "net/tls_listener.h"
 #include "store/store.h"
+#include "store/store_worker.h"
 
 namespace opencapf::service {
 
@@ -61,7 +62,8 @@ class CapfServer {
   asio::awaitable<void> Session(net::TlsStream& stream, const CapfEndpoint& endpoint,
                                 const std::string& peer);
 
-  store::Store& store_;
+  // Sessions make their store calls here, off the I/O threads.
+  store::StoreWorker store_;
   const Clock& clock_;
   capf::SessionLimits limits_;
   Metrics* metrics_;

@@ -149,6 +149,8 @@ class Pool {
     return Lease(this, std::make_unique<Connection>(std::move(*conn)));
   }
 
+  std::size_t connections() const { return options_.connections; }
+
   /// A new connection to the store's database, outside the pool (its owner keeps it).
   Result<Connection> Open() const { return Connection::Open(url_, options_.connect_timeout); }
 
@@ -428,6 +430,10 @@ class PostgresStore final : public Store, public Cluster {
   Result<std::vector<AuditEntry>> ListAudit(std::size_t limit) override {
     return Run([&](Connection& c) { return pg::ListAudit(c, limit); });
   }
+
+  // Each call commits on the server, which batches its own WAL flushes; callers gain from
+  // running as many at once as the pool has connections.
+  int parallel_callers() const override { return static_cast<int>(pool_.connections()); }
 
   // The cluster (store/cluster.h): the statements live in postgres_cluster.cc.
   Cluster* cluster() override { return this; }

@@ -51,18 +51,42 @@ Result<Database> Database::Open(const std::filesystem::path& path, int busy_time
 }
 
 Database::Database(Database&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+    : db_(std::exchange(other.db_, nullptr)),
+      path_(std::move(other.path_)),
+      idle_(std::exchange(other.idle_, {})) {}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
+    FinalizeIdle();
     sqlite3_close_v2(db_);
     db_ = std::exchange(other.db_, nullptr);
     path_ = std::move(other.path_);
+    idle_ = std::exchange(other.idle_, {});
   }
   return *this;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  FinalizeIdle();
+  sqlite3_close_v2(db_);
+}
+
+void Database::FinalizeIdle() {
+  for (auto& [sql, stmt] : idle_) sqlite3_finalize(stmt);
+  idle_.clear();
+}
+
+void Database::Return(sqlite3_stmt* stmt) {
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  const char* sql = sqlite3_sql(stmt);
+  if (sql == nullptr || db_ == nullptr) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  auto [it, added] = idle_.try_emplace(sql, stmt);
+  if (!added) sqlite3_finalize(stmt);  // another copy was in use at the same time
+}
 
 Error Database::Failure(std::string_view doing) const {
   int code = sqlite3_extended_errcode(db_);
@@ -73,6 +97,12 @@ Error Database::Failure(std::string_view doing) const {
 int Database::ExtendedErrorCode() const { return sqlite3_extended_errcode(db_); }
 
 Status Database::Exec(std::string_view sql, std::string_view doing) {
+  if (sql.find(';') == std::string_view::npos) {
+    // One statement (BEGIN, COMMIT, SAVEPOINT...): compiled once and kept.
+    auto stmt = Prepare(sql, doing);
+    if (!stmt.ok()) return stmt.error();
+    return stmt->Run(doing);
+  }
   std::string text(sql);
   char* message = nullptr;
   int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
@@ -84,6 +114,11 @@ Status Database::Exec(std::string_view sql, std::string_view doing) {
 }
 
 Result<Statement> Database::Prepare(std::string_view sql, std::string_view doing) {
+  if (auto idle = idle_.find(sql); idle != idle_.end()) {
+    sqlite3_stmt* cached = idle->second;
+    idle_.erase(idle);
+    return Statement(this, cached);
+  }
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, &tail);
@@ -116,7 +151,7 @@ Statement::Statement(Statement&& other) noexcept
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    if (stmt_ != nullptr) db_->Return(stmt_);
     db_ = other.db_;
     stmt_ = std::exchange(other.stmt_, nullptr);
     bind_error_ = std::move(other.bind_error_);
@@ -124,7 +159,9 @@ Statement& Statement::operator=(Statement&& other) noexcept {
   return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  if (stmt_ != nullptr) db_->Return(stmt_);
+}
 
 void Statement::NoteBind(int rc, int index) {
   if (rc != SQLITE_OK && !bind_error_) {
@@ -223,22 +260,44 @@ Bytes Statement::Blob(int column) const {
 // ----- Transaction ---------------------------------------------------------------------------
 
 Result<Transaction> Transaction::Begin(Database& db, Kind kind, std::string_view doing) {
+  if (!db.AutoCommit()) {
+    Status begun = db.Exec("SAVEPOINT nested", doing);
+    if (!begun.ok()) return begun.error();
+    return Transaction(&db, true);
+  }
   Status begun = db.Exec(kind == Kind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", doing);
   if (!begun.ok()) return begun.error();
-  return Transaction(&db);
+  return Transaction(&db, false);
 }
 
-Transaction::Transaction(Transaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+Transaction::Transaction(Transaction&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), nested_(other.nested_) {}
 
 Transaction::~Transaction() {
   // SQLite rolls back by itself after some errors (full disk, I/O); only roll back what is open.
-  if (db_ != nullptr && !db_->AutoCommit()) {
+  if (db_ == nullptr || db_->AutoCommit()) return;
+  if (nested_) {
+    (void)db_->Exec("ROLLBACK TO nested", "rolling back");
+    (void)db_->Exec("RELEASE nested", "rolling back");
+  } else {
     (void)db_->Exec("ROLLBACK", "rolling back");
   }
 }
 
 Status Transaction::Commit(std::string_view doing) {
   Database* db = std::exchange(db_, nullptr);
+  if (nested_) {
+    if (db->AutoCommit()) {
+      return Fail(db->path().string() + ": " + std::string(doing) +
+                  ": the enclosing transaction was rolled back");
+    }
+    Status done = db->Exec("RELEASE nested", doing);
+    if (!done.ok() && !db->AutoCommit()) {
+      (void)db->Exec("ROLLBACK TO nested", "rolling back");
+      (void)db->Exec("RELEASE nested", "rolling back");
+    }
+    return done;
+  }
   Status done = db->Exec("COMMIT", doing);
   if (!done.ok() && !db->AutoCommit()) (void)db->Exec("ROLLBACK", "rolling back");
   return done;

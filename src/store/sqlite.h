@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,7 +40,9 @@ class Database {
   /// statements may be separated by ';'. `doing` describes the step for the error message.
   Status Exec(std::string_view sql, std::string_view doing);
 
-  /// Compiles one statement.
+  /// Compiles one statement, or takes the one compiled for the same text earlier: a Statement
+  /// returns its compiled form to this connection's cache when it is destroyed (reset, bindings
+  /// cleared), so the store's few statements are parsed once per connection, not once per call.
   Result<Statement> Prepare(std::string_view sql, std::string_view doing);
 
   /// Runs a query that yields one integer (e.g. "PRAGMA user_version").
@@ -61,10 +64,15 @@ class Database {
   sqlite3* get() const { return db_; }
 
  private:
+  friend class Statement;
   Database(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
+  /// Takes back a statement Prepare gave out; keeps one idle statement per SQL text.
+  void Return(sqlite3_stmt* stmt);
+  void FinalizeIdle();
 
   sqlite3* db_ = nullptr;
   std::filesystem::path path_;
+  std::map<std::string, sqlite3_stmt*, std::less<>> idle_;
 };
 
 /// One compiled statement. Parameters are bound by 1-based index; columns read by 0-based
@@ -116,7 +124,10 @@ class Statement {
   std::optional<Error> bind_error_;
 };
 
-/// An open transaction, rolled back when destroyed uncommitted.
+/// An open transaction, rolled back when destroyed uncommitted. Begun while another is open on
+/// the connection (a batch of writes, see SqliteStore::WriteBatch), it is a SAVEPOINT inside
+/// it: committing releases the savepoint, and a failure rolls back to it, undoing only its own
+/// writes; the outer transaction's COMMIT makes them durable.
 class Transaction {
  public:
   enum class Kind {
@@ -136,8 +147,9 @@ class Transaction {
   Status Commit(std::string_view doing);
 
  private:
-  explicit Transaction(Database* db) : db_(db) {}
+  Transaction(Database* db, bool nested) : db_(db), nested_(nested) {}
   Database* db_ = nullptr;  ///< null once committed, rolled back or moved from
+  bool nested_ = false;     ///< a savepoint inside an open transaction
 };
 
 }  // namespace opencapf::store::sqlite

@@ -83,7 +83,7 @@ class SqliteStore final : public Store {
   SqliteStore(Database db, const Clock& clock) : db_(std::move(db)), clock_(clock) {}
 
   Result<std::optional<Device>> Get(std::string_view name) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     const std::string key = StoredName(name);
     const std::string doing = "reading device " + key;
     auto tx = Transaction::Begin(db_, Transaction::Kind::kRead, doing);
@@ -114,8 +114,39 @@ class SqliteStore final : public Store {
 
   Status Add(const Device& device) override { return AddAll({device}); }
 
+  void RunBatch(std::span<BatchedCall* const> calls) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    if (calls.size() == 1) {
+      calls[0]->Run(*this);
+      return;
+    }
+    const std::string doing = "writing a batch of " + std::to_string(calls.size()) + " changes";
+    auto tx = Transaction::Begin(db_, Transaction::Kind::kWrite, doing);
+    if (!tx.ok()) {
+      for (BatchedCall* call : calls) call->Abandon(tx.error());
+      return;
+    }
+    for (BatchedCall* call : calls) {
+      call->Run(*this);
+      // SQLite rolls the whole transaction back after some errors (full disk, I/O): every call
+      // made so far went with it, and the rest would each commit on their own.
+      if (db_.AutoCommit()) {
+        const Error lost = Fail(db_.path().string() + ": " + doing +
+                                ": the transaction was rolled back by an error; nothing of the "
+                                "batch was written");
+        for (BatchedCall* each : calls) each->Abandon(lost);
+        return;
+      }
+    }
+    Status committed = tx->Commit(doing);
+    if (!committed.ok()) {
+      for (BatchedCall* call : calls) call->Abandon(committed.error());
+    }
+  }
+  std::size_t batch_limit() const override { return 256; }
+
   Status Save(const Device& device, const std::optional<Event>& event) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     Status valid = rules::CheckSave(device, event);
     if (!valid.ok()) return valid;
     const std::string doing = "saving device " + device.name;
@@ -146,7 +177,7 @@ class SqliteStore final : public Store {
   }
 
   Status Remove(std::string_view name) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     const std::string key = StoredName(name);
     const std::string doing = "removing device " + key;
     auto tx = Transaction::Begin(db_, Transaction::Kind::kWrite, doing);
@@ -166,7 +197,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<Device>> List(const DeviceFilter& filter) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     const std::string doing = "listing devices";
     auto tx = Transaction::Begin(db_, Transaction::Kind::kRead, doing);
     if (!tx.ok()) return tx.error();
@@ -204,7 +235,7 @@ class SqliteStore final : public Store {
   }
 
   Status AddAll(const std::vector<Device>& devices) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     Status valid = rules::CheckAddAll(devices);
     if (!valid.ok()) return valid;
     if (devices.empty()) return Status::Ok();
@@ -237,14 +268,14 @@ class SqliteStore final : public Store {
   }
 
   Status AppendEvent(const Event& event) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     Event e = event;
     e.device = StoredName(event.device);
     return InsertEvent(e, clock_.Now(), "recording an event for " + e.device);
   }
 
   Result<std::vector<Event>> History(std::string_view device, std::size_t limit) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     const std::string key = StoredName(device);
     const std::string doing = "reading the history of " + key;
     auto stmt = db_.Prepare(kHistory, doing);
@@ -271,35 +302,35 @@ class SqliteStore final : public Store {
 
   // Trusted certificates: the statements live in sqlite_trust.cc.
   Result<TrustChange> PutTrusted(const TrustedCertificate& entry) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return sqlite::PutTrusted(db_, entry, clock_.Now());
   }
   Result<TrustChange> ReplaceServiceTrusted(
       const std::vector<TrustedCertificate>& entries) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return sqlite::ReplaceServiceTrusted(db_, entries, clock_.Now());
   }
   Result<std::vector<TrustedCertificate>> ListTrusted() override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return sqlite::ListTrusted(db_);
   }
   Result<std::optional<TrustedCertificate>> FindTrusted(std::string_view sha256) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return sqlite::FindTrusted(db_, sha256);
   }
   Result<TrustedCertificate> RemoveTrusted(std::string_view sha256) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return sqlite::RemoveTrusted(db_, sha256);
   }
   Result<std::int64_t> TrustGeneration() override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return sqlite::TrustGeneration(db_);
   }
 
   // Revocations: the statements live in sqlite_revocation.cc.
   Result<std::vector<Revocation>> RevokeDeviceCertificates(
       std::string_view name, RevocationReason reason, const std::optional<Event>& event) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     const std::string key = StoredName(name);
     const std::string doing = "revoking the LSC of " + key;
     const std::time_t now = clock_.Now();
@@ -321,50 +352,50 @@ class SqliteStore final : public Store {
     return std::move(*revoked);
   }
   Result<std::vector<Revocation>> ListRevocations() override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return sqlite::ListRevocations(db_);
   }
   Result<std::optional<Revocation>> FindRevocation(std::string_view issuer,
                                                    std::string_view serial_hex) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return sqlite::FindRevocation(db_, issuer, serial_hex);
   }
   Result<std::int64_t> RevocationGeneration() override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return sqlite::RevocationGeneration(db_);
   }
 
   // Administration: the statements live in sqlite_admin.cc.
   Status SetAdminPassword(std::string_view hash) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return sqlite::SetAdminPassword(db_, hash, clock_.Now());
   }
   Result<std::optional<std::string>> AdminPasswordHash() override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return sqlite::AdminPasswordHash(db_);
   }
   Status AddApiToken(const ApiToken& token) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return sqlite::AddApiToken(db_, token, clock_.Now());
   }
   Result<std::vector<ApiToken>> ListApiTokens() override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return sqlite::ListApiTokens(db_);
   }
   Status RemoveApiToken(std::string_view name) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return sqlite::RemoveApiToken(db_, name);
   }
   Status TouchApiToken(std::string_view name, std::time_t at) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return sqlite::TouchApiToken(db_, name, at);
   }
   Status AppendAudit(const AuditEntry& entry) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return sqlite::AppendAudit(db_, entry, clock_.Now());
   }
   Result<std::vector<AuditEntry>> ListAudit(std::size_t limit) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return sqlite::ListAudit(db_, limit);
   }
 
@@ -499,7 +530,8 @@ class SqliteStore final : public Store {
     return std::optional<std::int64_t>(stmt->Int(0));
   }
 
-  std::mutex mu_;
+  // Recursive: RunBatch holds it across the calls it makes, which take it again.
+  std::recursive_mutex mu_;
   Database db_;
   const Clock& clock_;
 };

@@ -6,6 +6,12 @@ namespace opencapf::store {
 
 Store::~Store() = default;
 
+BatchedCall::~BatchedCall() = default;
+
+void Store::RunBatch(std::span<BatchedCall* const> calls) {
+  for (BatchedCall* call : calls) call->Run(*this);
+}
+
 Cluster::~Cluster() = default;
 
 bool NodeAnswering(const NodeRecord& node, std::time_t now) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <ctime>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,19 @@ enum class TrustChange {
   kAdded,      ///< at least one certificate was not trusted before
   kUpdated,    ///< roles, TTL or source changed, or certificates were replaced
   kUnchanged,  ///< the store already held exactly this (the trust generation did not move)
+};
+
+class Store;
+
+/// One store call among several made durable together (Store::RunBatch).
+class BatchedCall {
+ public:
+  virtual ~BatchedCall();
+  /// Makes the call on `store`, keeping what it returned.
+  virtual void Run(Store& store) = 0;
+  /// The batch's shared commit failed (or the batch never ran): what Run kept is void; `why`
+  /// stands in for it.
+  virtual void Abandon(const Error& why) = 0;
 };
 
 /// Devices, their certificates and their event history. The only code that knows SQL sits
@@ -162,6 +176,20 @@ class Store {
   virtual Status AppendAudit(const AuditEntry& entry) = 0;
   /// The newest `limit` audit entries, newest first; 0 means all of them.
   virtual Result<std::vector<AuditEntry>> ListAudit(std::size_t limit) = 0;
+
+  // ----- Batches ---------------------------------------------------------------------------
+
+  /// Runs `calls` one after another and makes their writes durable together when the store can:
+  /// SQLite runs them in one transaction — each call's own transaction a savepoint inside it, so
+  /// a call that fails undoes only its own writes — and commits once, one fdatasync for the lot
+  /// instead of one each (group commit). What a call returned stands only once that commit
+  /// succeeded; when it fails every call is Abandon()ed with why, so nothing is reported written
+  /// that a crash could lose. The default runs each call on its own, each committing by itself.
+  virtual void RunBatch(std::span<BatchedCall* const> calls);
+  /// How many calls RunBatch usefully takes at once (1: batching gains nothing here), and how
+  /// many threads may call the store at the same time to some gain (its connections).
+  virtual std::size_t batch_limit() const { return 1; }
+  virtual int parallel_callers() const { return 1; }
 
   // ----- Cluster (see cluster.h) -----------------------------------------------------------
 

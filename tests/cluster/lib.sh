@@ -12,7 +12,7 @@ cleanup() {
     wait "$pid" 2>/dev/null
   done
   for dir in "${pg_dirs[@]}"; do "$pg_server" stop "$dir" >/dev/null 2>&1; done
-  rm -rf "$work"
+  [ -n "${KEEP_WORK:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 say() { echo "== $*"; }

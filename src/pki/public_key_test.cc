@@ -1,0 +1,88 @@
+// Public keys read without OpenSSL's decoders: the same key as d2i_PUBKEY gives, written into
+// a certificate byte for byte, and every malformed or unchecked key refused with why.
+#include "pki/public_key.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "pki/issuer.h"
+#include "pki/private_key.h"
+
+namespace opencapf::pki {
+namespace {
+
+using ::testing::HasSubstr;
+
+Bytes SpkiOf(const PrivateKey& key) {
+  int len = i2d_PUBKEY(key.get(), nullptr);
+  Bytes der(static_cast<std::size_t>(len));
+  unsigned char* p = der.data();
+  i2d_PUBKEY(key.get(), &p);
+  return der;
+}
+
+TEST(PublicKey, ReadsRsaAndEcKeysAsTheDecoderDoes) {
+  for (const char* spec : {"rsa:1024", "rsa:2048", "ec:256", "ec:384", "ec:521"}) {
+    auto key = PrivateKey::Generate(*KeySpec::Parse(spec));
+    ASSERT_TRUE(key.ok());
+    const Bytes spki = SpkiOf(*key);
+    auto parsed = ParseSubjectPublicKeyInfo(spki);
+    ASSERT_TRUE(parsed.ok()) << spec << ": " << parsed.message();
+    EXPECT_EQ(parsed->algorithm, key->algorithm()) << spec;
+    EXPECT_EQ(parsed->bits, key->bits()) << spec;
+    EXPECT_EQ(EVP_PKEY_eq(parsed->key.get(), key->get()), 1) << spec;
+
+    // Written into a certificate from its parts: the same SubjectPublicKeyInfo, which a
+    // parser decoding it the usual way reads back as the same key.
+    CertificateProfile profile;
+    profile.subject = {{"CN", "SEP001122334455"}};
+    auto issuer = PrivateKey::Generate({KeyAlgorithm::kEc, 256});
+    ASSERT_TRUE(issuer.ok());
+    auto cert = IssueCertificate(profile, *parsed, *issuer, nullptr);
+    ASSERT_TRUE(cert.ok()) << cert.message();
+    EXPECT_EQ(cert->key_bits(), key->bits());
+    auto reparsed = Certificate::FromDer(cert->der());
+    ASSERT_TRUE(reparsed.ok());
+    EXPECT_EQ(reparsed->SubjectPublicKeyInfo(), spki) << spec;
+    EXPECT_EQ(EVP_PKEY_eq(reparsed->public_key(), key->get()), 1) << spec;
+    EXPECT_EQ(X509_verify(reparsed->get(), issuer->get()), 1) << spec;
+  }
+}
+
+TEST(PublicKey, RefusesWhatIsNotAKeyItCanCheck) {
+  auto ec = PrivateKey::Generate({KeyAlgorithm::kEc, 256});
+  ASSERT_TRUE(ec.ok());
+  const Bytes good = SpkiOf(*ec);
+  auto refused = [](const Bytes& der) {
+    auto parsed = ParseSubjectPublicKeyInfo(der);
+    EXPECT_FALSE(parsed.ok());
+    return parsed.ok() ? std::string() : parsed.message();
+  };
+  EXPECT_THAT(refused({}), HasSubstr("not a DER SubjectPublicKeyInfo"));
+  EXPECT_THAT(refused(Bytes(good.begin(), good.end() - 1)),
+              HasSubstr("not a DER SubjectPublicKeyInfo"));
+  Bytes trailing = good;
+  trailing.push_back(0);
+  EXPECT_THAT(refused(trailing), HasSubstr("trailing bytes"));
+  Bytes off_curve = good;
+  off_curve.back() ^= 0x01;  // the point's last byte of Y: no longer on P-256
+  EXPECT_THAT(refused(off_curve), HasSubstr("EC key does not check out"));
+
+  EVP_PKEY* ed = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+  ASSERT_NE(ed, nullptr);
+  int len = i2d_PUBKEY(ed, nullptr);
+  Bytes ed_der(static_cast<std::size_t>(len));
+  unsigned char* p = ed_der.data();
+  i2d_PUBKEY(ed, &p);
+  EVP_PKEY_free(ed);
+  EXPECT_THAT(refused(ed_der), HasSubstr("neither RSA nor EC"));
+
+  // An RSA key whose modulus is zero: the structure parses, the key does not.
+  const Bytes zero_modulus = {0x30, 0x1a, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+                              0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00, 0x03, 0x09, 0x00,
+                              0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x03};
+  EXPECT_THAT(refused(zero_modulus), HasSubstr("not a positive number"));
+}
+
+}  // namespace
+}  // namespace opencapf::pki
