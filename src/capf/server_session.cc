@@ -106,23 +106,29 @@ store::Event CapfServerSession::SessionEvent(const std::string& name, const std:
 asio::awaitable<Status> CapfServerSession::Record(const std::string& name,
                                                   const std::function<void(Device&)>& change,
                                                   const std::string& result,
-                                                  const std::string& reason) {
-  return store_.Call<Status>(
-      [name, change, event = SessionEvent(name, result, reason)](store::Store& store) -> Status {
-        Status last;
-        // An administrator may change the device while a phone is in session; re-read and
-        // re-apply.
-        for (int attempt = 0; attempt < 3; ++attempt) {
-          auto device = store.Get(name);
-          if (!device.ok()) return device.error();
-          if (!*device) return store.AppendEvent(event);  // removed meanwhile: keep the history
-          Device updated = **device;
-          change(updated);
-          last = store.Save(updated, event);
-          if (last.ok()) return last;
-        }
-        return last;
-      });
+                                                  const std::string& reason,
+                                                  std::optional<Device> known) {
+  return store_.Call<Status>([name, change, event = SessionEvent(name, result, reason),
+                              known = std::move(known)](store::Store& store) -> Status {
+    if (known) {
+      Device updated = *known;
+      change(updated);
+      if (store.Save(updated, event).ok()) return Status::Ok();
+    }
+    Status last;
+    // An administrator may change the device while a phone is in session; re-read and
+    // re-apply.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      auto device = store.Get(name);
+      if (!device.ok()) return device.error();
+      if (!*device) return store.AppendEvent(event);  // removed meanwhile: keep the history
+      Device updated = **device;
+      change(updated);
+      last = store.Save(updated, event);
+      if (last.ok()) return last;
+    }
+    return last;
+  });
 }
 
 asio::awaitable<Status> CapfServerSession::Claim(Device device,
@@ -483,14 +489,13 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
   // Recorded before it is sent: an LSC that leaves this server is never unaccounted for. And
   // claimed on the copy the session decided on, so only one session per scheduled operation
   // gets this far: a signed certificate whose claim is refused is dropped unsent.
-  if (auto st = co_await Claim(
-          device,
-          [&](Device& d) {
-            keep_mic(d);
-            d.pending_lsc = lsc;
-            d.lsc_status = store::LscStatus::kPending;
-          },
-          "issued", "LSC serial " + lsc.serial_hex + " issued, waiting for the phone");
+  auto pending = [&](Device& d) {
+    keep_mic(d);
+    d.pending_lsc = lsc;
+    d.lsc_status = store::LscStatus::kPending;
+  };
+  if (auto st = co_await Claim(device, pending, "issued",
+                               "LSC serial " + lsc.serial_hex + " issued, waiting for the phone");
       !st.ok()) {
     report.result = "refused";
     report.reason = "LSC not issued: " + st.message();
@@ -500,6 +505,10 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
     co_await End(Reason::kNoAction);
     co_return;
   }
+  // What the store holds now, so the last write needs no read unless someone changed it since.
+  Device claimed = device;
+  pending(claimed);
+  ++claimed.version;
   auto store_request = MakeStoreCertRequest(
       session_id_, {CertType::kLsc, {CertType::kLsc, issued->certificate.der()}});
   if (!store_request.ok()) {
@@ -545,7 +554,7 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
         d.complete_by.reset();
         if (d.auth == store::AuthMode::kAuthString) d.auth_string.reset();  // single use
       },
-      "success", reason);
+      "success", reason, claimed);
   if (!recorded.ok()) {
     // Never tell a phone its LSC is installed when the store does not say so (the database went
     // away between the phone's answer and this write): the device stays Pending with the LSC as

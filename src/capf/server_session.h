@@ -81,9 +81,12 @@ class CapfServerSession {
 
   /// Re-reads the device, applies `change`, and saves it with an event for this session, on the
   /// store's worker. `change` may refer to the caller's locals: the caller awaits the result.
+  /// `known`: the device as this session last wrote it, tried first without a read; the read
+  /// and retry follow only when someone changed it since.
   asio::awaitable<Status> Record(const std::string& name,
                                  const std::function<void(store::Device&)>& change,
-                                 const std::string& result, const std::string& reason);
+                                 const std::string& result, const std::string& reason,
+                                 std::optional<store::Device> known = std::nullopt);
 
   /// Applies `change` to `device` — the copy this session decided on — and saves it with an
   /// event, WITHOUT re-reading: refused, with nothing written, when the device changed since it
