@@ -19,6 +19,14 @@ CapfServer::CapfServer(asio::io_context& io, CapfEndpointSource endpoint, store:
             return Session(stream, state, peer);
           }) {}
 
+CapfServer::~CapfServer() {
+  const std::size_t calls = store_.calls(), batches = store_.batches();
+  if (calls > 0) {
+    spdlog::info("capf: {} store calls made in {} batches ({:.1f} per batch)", calls, batches,
+                 static_cast<double>(calls) / static_cast<double>(batches));
+  }
+}
+
 asio::awaitable<void> CapfServer::Session(net::TlsStream& stream, const CapfEndpoint& endpoint,
                                           const std::string& peer) {
   capf::CapfServerSession session(stream, endpoint.authority, store_, clock_, limits_, peer);

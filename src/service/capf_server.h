@@ -52,6 +52,8 @@ class CapfServer {
   void Start() { listener_.Start(); }
   /// Stops accepting; sessions in flight finish or time out.
   void Stop() { listener_.Stop(); }
+  /// Logs how the sessions' store calls were batched ("N store calls in M commits").
+  ~CapfServer();
   /// The bound port (useful when asked for port 0).
   std::uint16_t port() const { return listener_.port(); }
   int active_sessions() const { return listener_.active(); }

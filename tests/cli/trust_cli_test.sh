@@ -100,54 +100,7 @@ expect nonzero "SHA256" -- trust remove
 # ---- tvs query against an independent TVS replaying the transcripts
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/tvs.key" -out "$work/tvs.pem" \
   -subj "/CN=recorded-tvs/O=opencapf test" -days 30 2>/dev/null
-cat >"$work/recorded_tvs.py" <<'PY'
-# Answers the recorded requests (any session id) with the recorded answers, header and body in
-# two writes as the recorded server did, echoing the session id. Anything else: closed unanswered.
-import socket, ssl, sys
-cert, key, tvsdir, portfile = sys.argv[1:5]
-def messages(path, direction):
-    data = b"".join(bytes.fromhex(line.split()[1]) for line in open(path)
-                    if line.startswith(direction + " "))
-    return data
-pairs = []
-for name in ("verify-known.hex", "verify-unknown.hex"):
-    path = tvsdir + "/" + name
-    pairs.append((messages(path, "phone->tvs"), messages(path, "tvs->phone")))
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(cert, key)
-srv = socket.socket()
-srv.bind(("127.0.0.1", 0))
-srv.listen(8)
-with open(portfile + ".tmp", "w") as f:
-    f.write(str(srv.getsockname()[1]))
-import os
-os.rename(portfile + ".tmp", portfile)
-def read(conn, n):
-    out = b""
-    while len(out) < n:
-        chunk = conn.recv(n - len(out))
-        if not chunk:
-            raise EOFError
-        out += chunk
-    return out
-while True:
-    raw, _ = srv.accept()
-    try:
-        conn = ctx.wrap_socket(raw, server_side=True)
-        header = read(conn, 10)
-        request = header + read(conn, int.from_bytes(header[8:10], "big"))
-        session = request[4:8]
-        for asked, answer in pairs:
-            if request[:4] + b"\0\0\0\1" + request[8:] == asked:
-                reply = answer[:4] + session + answer[8:]
-                conn.sendall(reply[:10])
-                conn.sendall(reply[10:])
-                break
-        conn.close()
-    except Exception:
-        raw.close()
-PY
-python3 "$work/recorded_tvs.py" "$work/tvs.pem" "$work/tvs.key" "$tvs" "$work/port" &
+python3 "$(dirname "$0")/recorded_tvs.py" "$work/tvs.pem" "$work/tvs.key" "$tvs" "$work/port" &
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
@@ -168,6 +121,19 @@ expect 2 "not the TVS expected: it presented CN=recorded-tvs,O=opencapf test .*n
   query "$known" --server "127.0.0.1:$port" --device $device --tvs-cert "$tvs/tvs.crt"
 # No DEVICE_NAME: not what the recorded server was asked, so it hangs up unanswered.
 expect 2 "the server closed the connection" -- query "$known" --server "127.0.0.1:$port"
+
+# ---- tvs load against the same independent server
+expect 0 '"ok":12,"errors":0.*"verdicts":\{"valid":12,"invalid":0\}' -- \
+  "$opencapf" tvs load --tvs "127.0.0.1:$port" --tvs-cert "$work/tvs.pem" --cert "$known" --device $device \
+  --count 12 --concurrency 3 --json
+expect 0 "answers: 4 valid, 0 invalid" -- \
+  "$opencapf" tvs load --tvs "127.0.0.1:$port" --tvs-cert "$work/tvs.pem" --cert "$known" --device $device \
+  --count 4 --concurrency 2
+expect 0 '"verdicts":\{"valid":0,"invalid":3\}' -- \
+  "$opencapf" tvs load --tvs "127.0.0.1:$port" --tvs-cert "$work/tvs.pem" --cert "$unknown" --device $device \
+  --count 3 --json
+expect 1 '"server certificate does not match --tvs-cert":2' -- \
+  "$opencapf" tvs load --tvs "127.0.0.1:$port" --tvs-cert "$tvs/tvs.crt" --cert "$known" --count 2 --json
 
 # ---- tvs query: what cannot be asked
 expect 2 "cannot connect: .*is TVS running there" -- query "$known" --server 127.0.0.1:1

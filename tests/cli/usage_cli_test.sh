@@ -56,6 +56,7 @@ case "$family" in
   tvs)
     usage "tvs query" "CERT is required" -- tvs query
     usage "tvs query" "not expected: --bogus|'--bogus' is not an option" -- tvs query x.pem --bogus
+    usage "tvs load" "--tvs is required" -- tvs load --tvs-cert x.pem --cert y.pem
     ;;
   phone)
     usage "phone enroll" "--tftp is required" -- phone enroll SEP001122334455
