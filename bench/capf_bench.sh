@@ -87,6 +87,17 @@ schedule() {
   "$opencapf" device import "$work/$2.csv" --data "$work/$1" >/dev/null
 }
 
+# load_fields JSON CPU_BEFORE CPU_AFTER: "ok rate p50 p90 p99 server_cpu_ms errors" from a load
+# generator's --json output and the server's CPU time around it.
+load_fields() {
+  python3 - "$@" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+print(j["ok"], j["rate_per_s"], j["latency_ms"]["p50"], j["latency_ms"]["p90"],
+      j["latency_ms"]["p99"], float(sys.argv[3]) - float(sys.argv[2]), j["errors"])
+PY
+}
+
 # capf_run NAME PREFIX CONCURRENCY [COUNT]: one phone load; prints
 # "ok rate p50 p90 p99 server_cpu_ms errors".
 capf_run() {
@@ -96,12 +107,7 @@ capf_run() {
     --capf-cert "$work/$1/certs/capf.pem" --count "${4:-$phones}" --prefix "$2" \
     --concurrency "$3" --key ec:256 --threads 1 --json >"$work/load.json" 2>"$work/load.err"
   after=$(cpu_ms "$server_pid")
-  python3 - "$work/load.json" "$before" "$after" <<'PY'
-import json, sys
-j = json.load(open(sys.argv[1]))
-print(j["ok"], j["rate_per_s"], j["latency_ms"]["p50"], j["latency_ms"]["p90"],
-      j["latency_ms"]["p99"], float(sys.argv[3]) - float(sys.argv[2]), j["errors"])
-PY
+  load_fields "$work/load.json" "$before" "$after"
 }
 
 # tvs_run NAME CONCURRENCY COUNT [TVS_CERT CERT DEVICE]: one tvs load (by default against node
@@ -114,12 +120,7 @@ tvs_run() {
     ${6:+--device "$6"} --count "$3" --concurrency "$2" --threads 1 --json \
     >"$work/tvs.json" 2>"$work/tvs.err"
   after=$(cpu_ms "$server_pid")
-  python3 - "$work/tvs.json" "$before" "$after" <<'PY'
-import json, sys
-j = json.load(open(sys.argv[1]))
-print(j["ok"], j["rate_per_s"], j["latency_ms"]["p50"], j["latency_ms"]["p90"],
-      j["latency_ms"]["p99"], float(sys.argv[3]) - float(sys.argv[2]), j["errors"])
-PY
+  load_fields "$work/tvs.json" "$before" "$after"
 }
 
 # report LABEL BOUND_MS GOAL_RATIO OK RATE P50 P90 P99 CPU_MS ERRORS

@@ -35,31 +35,15 @@ struct Shared {
   std::atomic<int> generated{0};
 };
 
-std::string Categorize(const std::string& message) {
-  if (message.find("timed out") != std::string::npos) return "timeout";
-  if (message.find("closed the connection") != std::string::npos) return "connection closed";
-  return "protocol error";
-}
-
 // One phone session; returns "" on success or the reason it failed.
 asio::awaitable<std::string> OneSession(Shared& s, const std::string& device) {
   const auto timeout = std::chrono::milliseconds(s.options.timeout);
   auto connect = ConnectTls(s.tls, s.options.capf.host, s.options.capf.port, timeout);
   TlsConnection connection = co_await std::move(connect);
-  if (!connection.ok()) {
-    switch (connection.failure) {
-      case ConnectFailure::kResolve:
-        co_return "resolve failed";
-      case ConnectFailure::kConnect:
-        co_return "connect failed";
-      default:
-        co_return "TLS handshake failed";
-    }
-  }
-  if (!connection.server_certificate ||
-      !(*connection.server_certificate == *s.options.capf_certificate)) {
-    Close(connection);
-    co_return "server certificate does not match --capf-cert";
+  if (std::string failed =
+          PinnedConnectionFailure(connection, *s.options.capf_certificate, "--capf-cert");
+      !failed.empty()) {
+    co_return failed;
   }
   capf::PhoneCredentials credentials;
   credentials.device_name = device;
@@ -75,7 +59,7 @@ asio::awaitable<std::string> OneSession(Shared& s, const std::string& device) {
   auto outcome =
       co_await capf::RunPhoneSession(*connection.stream, credentials, script, s.options.timeout);
   Close(connection);
-  if (!outcome.ok()) co_return Categorize(outcome.message());
+  if (!outcome.ok()) co_return ExchangeFailure(outcome.message());
   if (!outcome->end) co_return "no END_SESSION";
   switch (outcome->end->reason) {
     case capf::Reason::kOk:

@@ -60,6 +60,31 @@ double Round(double v, int digits) {
 
 }  // namespace
 
+std::string PinnedConnectionFailure(TlsConnection& connection, const pki::Certificate& pinned,
+                                    const std::string& flag) {
+  if (!connection.ok()) {
+    switch (connection.failure) {
+      case ConnectFailure::kResolve:
+        return "resolve failed";
+      case ConnectFailure::kConnect:
+        return "connect failed";
+      default:
+        return "TLS handshake failed";
+    }
+  }
+  if (!connection.server_certificate || !(*connection.server_certificate == pinned)) {
+    Close(connection);
+    return "server certificate does not match " + flag;
+  }
+  return "";
+}
+
+std::string ExchangeFailure(const std::string& message) {
+  if (message.find("timed out") != std::string::npos) return "timeout";
+  if (message.find("closed the connection") != std::string::npos) return "connection closed";
+  return "protocol error";
+}
+
 LoadReport RunLoadSessions(const LoadPlan& plan, const LoadSession& session) {
   Tally tally(plan, session);
   asio::io_context io(std::max(1, plan.threads));

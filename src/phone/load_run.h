@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "phone/connect.h"
+#include "pki/certificate.h"
+
 namespace opencapf::phone {
 
 struct LoadReport {
@@ -47,6 +50,16 @@ struct LoadPlan {
 /// Runs every session and counts them: sessions, ok, errors (by reason), seconds, rate and
 /// latency are filled in; the pool fields are the caller's.
 LoadReport RunLoadSessions(const LoadPlan& plan, const LoadSession& session);
+
+/// The words a load report sorts a connection under: "" when `connection` is up and the server
+/// presented exactly `pinned`; else "resolve failed", "connect failed", "TLS handshake failed" or
+/// "server certificate does not match FLAG" (the connection is then closed).
+std::string PinnedConnectionFailure(TlsConnection& connection, const pki::Certificate& pinned,
+                                    const std::string& flag);
+
+/// The words a load report sorts a failed exchange under: "timeout", "connection closed" or
+/// "protocol error".
+std::string ExchangeFailure(const std::string& message);
 
 /// {"sessions": N, "ok": N, "errors": N, "rate_per_s": X, "latency_ms": {"p50": X, "p90": X,
 /// "p99": X}, "errors_by_reason": {...}, "succeeded": [names]}; `succeeded` only when

@@ -25,12 +25,6 @@ struct TvsShared {
   std::atomic<int> invalid{0};
 };
 
-std::string TvsFailure(const std::string& message) {
-  if (message.find("timed out") != std::string::npos) return "timeout";
-  if (message.find("closed the connection") != std::string::npos) return "connection closed";
-  return "protocol error";
-}
-
 std::uint32_t NonZeroRandom() {
   std::uint32_t id = 0;
   while (id == 0) RAND_bytes(reinterpret_cast<unsigned char*>(&id), sizeof id);
@@ -41,20 +35,10 @@ asio::awaitable<std::string> OneVerification(TvsShared& s) {
   const auto timeout = std::chrono::milliseconds(s.options.timeout);
   auto connect = ConnectTls(s.tls, s.options.tvs.host, s.options.tvs.port, timeout);
   TlsConnection connection = co_await std::move(connect);
-  if (!connection.ok()) {
-    switch (connection.failure) {
-      case ConnectFailure::kResolve:
-        co_return "resolve failed";
-      case ConnectFailure::kConnect:
-        co_return "connect failed";
-      default:
-        co_return "TLS handshake failed";
-    }
-  }
-  if (!connection.server_certificate ||
-      !(*connection.server_certificate == *s.options.tvs_certificate)) {
-    Close(connection);
-    co_return "server certificate does not match --tvs-cert";
+  if (std::string failed =
+          PinnedConnectionFailure(connection, *s.options.tvs_certificate, "--tvs-cert");
+      !failed.empty()) {
+    co_return failed;
   }
   auto request =
       tvs::MakeClientRequest(*s.options.certificate, s.options.device_name, NonZeroRandom());
@@ -66,7 +50,7 @@ asio::awaitable<std::string> OneVerification(TvsShared& s) {
   const std::chrono::steady_clock::duration wait = timeout;
   auto answer = co_await tvs::Ask(*connection.stream, question, wait);
   Close(connection);
-  if (!answer.ok()) co_return TvsFailure(answer.message());
+  if (!answer.ok()) co_return ExchangeFailure(answer.message());
   if (answer->status == tvs::Verdict::kValid) {
     ++s.valid;
   } else {

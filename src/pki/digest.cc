@@ -9,16 +9,31 @@
 
 namespace opencapf::pki {
 
+namespace {
+
+// Fetched once for the process: the EVP_sha*() objects are fetched again from the provider on
+// every use in OpenSSL 3 (a locked lookup by name), explicitly fetched ones are not. Kept until
+// exit on purpose.
+const EVP_MD* Fetched(const char* name, const EVP_MD* fallback) {
+  const EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  return md != nullptr ? md : fallback;
+}
+
+}  // namespace
+
 const EVP_MD* DigestMd(Digest digest) {
+  static const EVP_MD* const sha1 = Fetched("SHA1", EVP_sha1());
+  static const EVP_MD* const sha256 = Fetched("SHA256", EVP_sha256());
+  static const EVP_MD* const sha512 = Fetched("SHA512", EVP_sha512());
   switch (digest) {
     case Digest::kSha1:
-      return EVP_sha1();
+      return sha1;
     case Digest::kSha256:
-      return EVP_sha256();
+      return sha256;
     case Digest::kSha512:
-      return EVP_sha512();
+      return sha512;
   }
-  return EVP_sha256();
+  return sha256;
 }
 
 Bytes Hash(Digest digest, ByteView data) {
