@@ -3,6 +3,7 @@
 #include "capf/phone_session.h"
 
 #include "capf/auth_signature.h"
+#include "pki/public_key.h"
 
 namespace opencapf::capf {
 
@@ -81,12 +82,10 @@ asio::awaitable<Result<PhoneOutcome>> RunPhoneSession(net::TlsStream& stream,
         auto key = script.make_key ? script.make_key(*spec) : pki::PrivateKey::Generate(*spec);
         if (!key.ok()) co_return key.error();
         // The public half as SubjectPublicKeyInfo DER.
-        int len = i2d_PUBKEY(key->get(), nullptr);
-        Bytes spki(static_cast<std::size_t>(len > 0 ? len : 0));
-        unsigned char* p = spki.data();
-        i2d_PUBKEY(key->get(), &p);
+        auto spki = pki::SubjectPublicKeyInfoOf(key->get());
+        if (!spki.ok()) co_return spki.error();
         outcome.key = *key;
-        auto response = MakeKeyGenResponse(session, {spki, std::nullopt});
+        auto response = MakeKeyGenResponse(session, {*spki, std::nullopt});
         if (!response.ok()) co_return response.error();
         if (auto st = co_await channel.Write(*response, message_timeout); !st.ok())
           co_return st.error();

@@ -70,16 +70,10 @@ Result<std::shared_ptr<asio::ssl::context>> MakeClientContext(const TlsSettings&
 }
 
 std::optional<pki::Certificate> PeerCertificate(SSL* ssl) {
-  X509* peer = SSL_get1_peer_certificate(ssl);
+  // Parsed already by the handshake: shared, not parsed again (a second key decode).
+  X509* peer = SSL_get0_peer_certificate(ssl);
   if (!peer) return std::nullopt;
-  int len = i2d_X509(peer, nullptr);
-  Bytes der(static_cast<std::size_t>(len > 0 ? len : 0));
-  unsigned char* p = der.data();
-  i2d_X509(peer, &p);
-  X509_free(peer);
-  auto cert = pki::Certificate::FromDer(der);
-  if (!cert.ok()) return std::nullopt;
-  return *cert;
+  return pki::Certificate::FromX509(peer);
 }
 
 }  // namespace opencapf::net

@@ -94,6 +94,13 @@ Certificate Certificate::FromSigned(X509Ptr x509, Bytes der, std::shared_ptr<EVP
   return cert;
 }
 
+Certificate Certificate::FromX509(X509* x509) {
+  X509_up_ref(x509);
+  X509Ptr owned(x509);
+  Bytes der = ToDer(owned.get());
+  return Certificate(std::move(owned), std::move(der));
+}
+
 Certificate::Certificate(const Certificate& other) : der_(other.der_), key_(other.key_) {
   X509_up_ref(other.x509_.get());
   x509_.reset(other.x509_.get());
@@ -195,13 +202,13 @@ Bytes Certificate::PublicKeyBytes() const {
 }
 
 Bytes Certificate::SubjectPublicKeyInfo() const {
-  EVP_PKEY* key = public_key();
-  if (!key) return {};
-  int len = i2d_PUBKEY(key, nullptr);
+  // The certificate's own field, re-encoded as it is (no key encoder involved).
+  X509_PUBKEY* spki = X509_get_X509_PUBKEY(x509_.get());
+  int len = spki ? i2d_X509_PUBKEY(spki, nullptr) : 0;
   if (len <= 0) return {};
   Bytes out(static_cast<std::size_t>(len));
   unsigned char* p = out.data();
-  i2d_PUBKEY(key, &p);
+  i2d_X509_PUBKEY(spki, &p);
   return out;
 }
 

@@ -33,6 +33,8 @@ class Certificate {
   /// key, taken as they are: parsing the DER again would decode the key again, which OpenSSL 3.0
   /// does through its decoder framework at a cost of a signature or more.
   static Certificate FromSigned(X509Ptr x509, Bytes der, std::shared_ptr<EVP_PKEY> key);
+  /// A certificate OpenSSL already parsed (a TLS peer's), shared rather than parsed again.
+  static Certificate FromX509(X509* x509);
 
   Certificate(const Certificate& other);
   Certificate& operator=(const Certificate& other);

@@ -22,7 +22,10 @@ Result<ByteView> Element(const unsigned char*& p, const unsigned char* end, int 
   int got_tag = 0, klass = 0;
   const unsigned char* start = p;
   const int flags = ASN1_get_object(&p, &length, &got_tag, &klass, end - p);
-  if ((flags & 0x80) != 0 || klass != V_ASN1_UNIVERSAL || got_tag != tag || length > end - p) {
+  // DER only: no error (0x80), no indefinite length (0x01), a SEQUENCE constructed.
+  const bool constructed = (flags & V_ASN1_CONSTRUCTED) != 0;
+  if ((flags & 0x81) != 0 || klass != V_ASN1_UNIVERSAL || got_tag != tag ||
+      constructed != (tag == V_ASN1_SEQUENCE) || length > end - p) {
     ERR_clear_error();
     p = start;
     return Fail(std::string("not a DER SubjectPublicKeyInfo: ") + what + " is malformed");
@@ -63,6 +66,12 @@ Status ReadEc(const X509_ALGOR* algorithm, PublicKey& out) {
   out.key = *key;
   out.algorithm = KeyAlgorithm::kEc;
   out.bits = EVP_PKEY_get_bits(out.key.get());
+  // RFC 5480 allows the uncompressed and compressed forms, OpenSSL also the hybrid one; an LSC
+  // carries the uncompressed point, the one every head-end reads.
+  const std::size_t coordinate = (static_cast<std::size_t>(out.bits) + 7) / 8;
+  if (out.key_octets.size() != 1 + 2 * coordinate || out.key_octets[0] != 0x04) {
+    return Fail("the EC key's point is not in the uncompressed form (04 || X || Y)");
+  }
   return Status::Ok();
 }
 
@@ -169,6 +178,71 @@ Status SetSubjectPublicKey(X509* cert, const PublicKey& key) {
     return Fail("cannot set the public key: " + OpenSslErrors());
   }
   return Status::Ok();
+}
+
+Result<Bytes> SubjectPublicKeyInfoOf(EVP_PKEY* key) {
+  using PubkeyPtr = std::unique_ptr<X509_PUBKEY, OpenSslDeleter<X509_PUBKEY_free>>;
+  PubkeyPtr spki(X509_PUBKEY_new());
+  if (!spki) return Fail("cannot encode the public key: out of memory");
+  int set = 0;
+  if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC) {
+    char group[64] = {};
+    std::size_t point_size = 0;
+    if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                       nullptr) != 1 ||
+        EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, nullptr, 0, &point_size) !=
+            1) {
+      return Fail("cannot read the EC key's curve and point: " + OpenSslErrors());
+    }
+    auto* point = static_cast<unsigned char*>(OPENSSL_malloc(point_size));
+    const int curve = OBJ_sn2nid(group) != NID_undef ? OBJ_sn2nid(group) : OBJ_ln2nid(group);
+    if (point == nullptr || curve == NID_undef ||
+        EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, point, point_size,
+                                        &point_size) != 1) {
+      OPENSSL_free(point);
+      return Fail(std::string("cannot encode the EC key on ") + group);
+    }
+    set = X509_PUBKEY_set0_param(spki.get(), OBJ_nid2obj(NID_X9_62_id_ecPublicKey), V_ASN1_OBJECT,
+                                 OBJ_nid2obj(curve), point, static_cast<int>(point_size));
+    if (set != 1) OPENSSL_free(point);
+  } else if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA) {
+    BIGNUM* n = nullptr;
+    BIGNUM* e = nullptr;
+    if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n) != 1 ||
+        EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) != 1) {
+      BN_free(n);
+      BN_free(e);
+      return Fail("cannot read the RSA key's modulus and exponent: " + OpenSslErrors());
+    }
+    BignumPtr n_owner(n), e_owner(e);
+    Asn1IntegerPtr n_int(BN_to_ASN1_INTEGER(n, nullptr)), e_int(BN_to_ASN1_INTEGER(e, nullptr));
+    if (!n_int || !e_int) return Fail("cannot encode the RSA key");
+    // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }
+    const int n_len = i2d_ASN1_INTEGER(n_int.get(), nullptr);
+    const int e_len = i2d_ASN1_INTEGER(e_int.get(), nullptr);
+    const int total = ASN1_object_size(1, n_len + e_len, V_ASN1_SEQUENCE);
+    auto* der = static_cast<unsigned char*>(OPENSSL_malloc(static_cast<std::size_t>(total)));
+    if (der == nullptr || n_len <= 0 || e_len <= 0 || total <= 0) {
+      OPENSSL_free(der);
+      return Fail("cannot encode the RSA key");
+    }
+    unsigned char* p = der;
+    ASN1_put_object(&p, 1, n_len + e_len, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL);
+    i2d_ASN1_INTEGER(n_int.get(), &p);
+    i2d_ASN1_INTEGER(e_int.get(), &p);
+    set = X509_PUBKEY_set0_param(spki.get(), OBJ_nid2obj(NID_rsaEncryption), V_ASN1_NULL, nullptr,
+                                 der, total);
+    if (set != 1) OPENSSL_free(der);
+  } else {
+    return Fail("only RSA and EC keys can be sent to CAPF");
+  }
+  if (set != 1) return Fail("cannot encode the public key: " + OpenSslErrors());
+  const int len = i2d_X509_PUBKEY(spki.get(), nullptr);
+  if (len <= 0) return Fail("cannot encode the public key: " + OpenSslErrors());
+  Bytes out(static_cast<std::size_t>(len));
+  unsigned char* p = out.data();
+  i2d_X509_PUBKEY(spki.get(), &p);
+  return out;
 }
 
 }  // namespace opencapf::pki

@@ -26,6 +26,9 @@ TEST(PublicKey, ReadsRsaAndEcKeysAsTheDecoderDoes) {
     auto key = PrivateKey::Generate(*KeySpec::Parse(spec));
     ASSERT_TRUE(key.ok());
     const Bytes spki = SpkiOf(*key);
+    auto written = SubjectPublicKeyInfoOf(key->get());
+    ASSERT_TRUE(written.ok()) << spec << ": " << written.message();
+    EXPECT_EQ(*written, spki) << spec << ": not the bytes i2d_PUBKEY writes";
     auto parsed = ParseSubjectPublicKeyInfo(spki);
     ASSERT_TRUE(parsed.ok()) << spec << ": " << parsed.message();
     EXPECT_EQ(parsed->algorithm, key->algorithm()) << spec;
@@ -82,6 +85,31 @@ TEST(PublicKey, RefusesWhatIsNotAKeyItCanCheck) {
                               0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00, 0x03, 0x09, 0x00,
                               0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x03};
   EXPECT_THAT(refused(zero_modulus), HasSubstr("not a positive number"));
+}
+
+// What public_key_fuzz found, kept: each was accepted here but is not what a decoder reads back
+// from the LSC it would be written into.
+TEST(PublicKey, FuzzerFindingsAreRefused) {
+  auto from_base64 = [](const std::string& text) {
+    Bytes out(text.size());
+    const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
+                                  static_cast<int>(text.size()));
+    out.resize(static_cast<std::size_t>(n - (text.size() - text.find_last_not_of('=') - 1)));
+    return out;
+  };
+  // The RSAPublicKey SEQUENCE tagged 0x10, without its constructed bit.
+  auto primitive_sequence = ParseSubjectPublicKeyInfo(from_base64(
+      "MIGfMA0GCSqGSIb3DQEBAQUAA4GNABCBiQKBgQCvc5j/Cr6WRVz4PQ1w0VRPGA4uZEw7p7fAQB3MpUM0DHS94uvsrTlG"
+      "yIir1okq1VjSRUkdufEXQ4rXggCiuMudmn8IBS+ahQCOkFXS39WPX2vVjdtax1aGTwaRJN1LvS8UTnyrLZOtIjvkNCgp"
+      "/3o1jJeBbSbG9dxissXFlMDpNwIDAQAB"));
+  ASSERT_FALSE(primitive_sequence.ok());
+  EXPECT_THAT(primitive_sequence.message(), HasSubstr("the RSA key is malformed"));
+  // A P-256 point in the hybrid form (07 || X || Y).
+  auto hybrid = ParseSubjectPublicKeyInfo(from_base64(
+      "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAHYeOobFbg77EoSdda1jhG/4s1BVnmJCbuTmveF2pWjiQmTW0hQJ8Iuw0j"
+      "PdOGdISUwMbezPp5Fu9kDbWvcCGLDQ=="));
+  ASSERT_FALSE(hybrid.ok());
+  EXPECT_THAT(hybrid.message(), HasSubstr("not in the uncompressed form"));
 }
 
 }  // namespace
