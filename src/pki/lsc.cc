@@ -26,15 +26,7 @@ std::string SubjectField(const Certificate& cert, int nid) {
 
 Result<PublicKey> ParsePhoneKey(ByteView spki) {
   auto key = ParseSubjectPublicKeyInfo(spki);
-  if (!key.ok()) {
-    if (key.message().find("neither RSA nor EC") != std::string::npos) {
-      return Fail("the phone's public key is neither RSA nor EC");
-    }
-    if (key.message().rfind("not a DER SubjectPublicKeyInfo", 0) == 0) {
-      return Fail("the phone's public key is " + key.message());
-    }
-    return Fail("the phone's public key: " + key.message());
-  }
+  if (!key.ok()) return Fail("the phone's public key: " + key.message());
   const int bits = key->bits;
   switch (key->algorithm) {
     case KeyAlgorithm::kRsa:
@@ -47,10 +39,10 @@ Result<PublicKey> ParsePhoneKey(ByteView spki) {
                     "-bit curve, not P-256, P-384 or P-521");
       }
       return key;
-    case KeyAlgorithm::kOther:
+    case KeyAlgorithm::kOther:  // ParseSubjectPublicKeyInfo reads nothing else
       break;
   }
-  return Fail("the phone's public key is neither RSA nor EC");
+  return Fail("the phone's public key: neither RSA nor EC");
 }
 
 Result<IssuedLsc> IssueLsc(const LscRequest& request, const Certificate& capf,

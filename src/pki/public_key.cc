@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/param_build.h>
 
+#include <algorithm>
 #include <string>
 
 namespace opencapf::pki {
@@ -153,9 +154,16 @@ Result<PublicKey> ParseSubjectPublicKeyInfo(ByteView der) {
       read = ReadRsa(algorithm.get(), out);
       break;
     default:
-      return Fail("the public key is neither RSA nor EC");
+      return Fail("neither RSA nor EC");
   }
   if (!read.ok()) return read.error();
+  // BER that OpenSSL's primitives accept (long-form lengths, padded integers, an absent NULL)
+  // would go into the LSC as sent: only the one DER encoding of the key is taken.
+  auto canonical = SubjectPublicKeyInfoOf(out.key.get());
+  if (!canonical.ok() ||
+      !std::equal(canonical->begin(), canonical->end(), der.begin(), der.end())) {
+    return Fail("not a DER SubjectPublicKeyInfo: the key is not in its one DER encoding");
+  }
   return out;
 }
 

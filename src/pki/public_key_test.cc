@@ -110,6 +110,13 @@ TEST(PublicKey, FuzzerFindingsAreRefused) {
       "PdOGdISUwMbezPp5Fu9kDbWvcCGLDQ=="));
   ASSERT_FALSE(hybrid.ok());
   EXPECT_THAT(hybrid.message(), HasSubstr("not in the uncompressed form"));
+  // An RSA exponent whose length is in the long form (02 81 02 ...): BER, not DER.
+  auto long_length = ParseSubjectPublicKeyInfo(from_base64(
+      "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCj3Msv6vl6cxLs7GE/mRXDrnSXnN/qv4nGJeFPIXCmxfeoYifHnwUA"
+      "KFpl9hc6hwNSRUUvSKn63VJZUSbvhcCxFgtOAz70FmPLLEReLlT+eBslPfdIn2V6oELavXknldD0x//EG5UZmidZ8Nxp"
+      "FRWOZiegSI3J+CUeXYlNPw1SRQKBAiVF"));
+  ASSERT_FALSE(long_length.ok());
+  EXPECT_THAT(long_length.message(), HasSubstr("not in its one DER encoding"));
 }
 
 }  // namespace
