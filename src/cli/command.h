@@ -14,6 +14,7 @@ struct ExitCode {
 
 /// Each command family adds its subcommands to the root here.
 void AddItlCommands(CLI::App& root, ExitCode& exit);
+void AddSgnCommands(CLI::App& root, ExitCode& exit);
 void AddServeCommands(CLI::App& root, ExitCode& exit);
 void AddDeviceCommands(CLI::App& root, ExitCode& exit);
 void AddReportCommand(CLI::App& root, ExitCode& exit);

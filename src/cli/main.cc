@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
   opencapf::cli::ExitCode exit;
   AddHelpCommand(root);
   opencapf::cli::AddItlCommands(root, exit);
+  opencapf::cli::AddSgnCommands(root, exit);
   opencapf::cli::AddServeCommands(root, exit);
   opencapf::cli::AddDeviceCommands(root, exit);
   opencapf::cli::AddReportCommand(root, exit);

@@ -106,15 +106,16 @@ Error WrongSize(const std::string& what, const RawElement& e, std::string (*name
 
 class HeaderParser {
  public:
-  HeaderParser(ByteView file, TrustList& out) : file_(file), out_(out) {}
+  HeaderParser(ByteView file, Header& header, std::vector<std::string>& warnings)
+      : file_(file), header_(header), warnings_(warnings) {}
 
   Status Run() {
-    Header& h = out_.header;
+    Header& h = header_;
     ByteReader reader(file_);
     if (file_.empty()) return Fail("file is empty: not a trust-list file");
     if (file_[0] != kVersion) {
       return Fail("offset 0: first element has tag " + std::to_string(file_[0]) +
-                  ", a trust-list file starts with VERSION (tag 1): not an ITL/CTL file");
+                  ", a trust-list or signed file starts with VERSION (tag 1): not an ITL/CTL file");
     }
     std::size_t header_end = file_.size();
     bool have_length = false;
@@ -161,7 +162,7 @@ class HeaderParser {
     while (!reader.empty()) {
       auto e = ReadElement(reader, "header " + HeaderTagName(parent.tag), HeaderTagName);
       if (!e.ok()) return e.error();
-      out_.header.layout.push_back(
+      header_.layout.push_back(
           {e->tag, e->offset, static_cast<std::uint16_t>(e->value.size()), depth});
       if (auto st = Element(*e, depth); !st.ok()) return st;
     }
@@ -175,7 +176,7 @@ class HeaderParser {
   }
 
   Status Element(const RawElement& e, int depth) {
-    Header& h = out_.header;
+    Header& h = header_;
     switch (e.tag) {
       case kVersion:
         if (e.value.size() != 2) return WrongSize("header", e, HeaderTagName, 2);
@@ -220,15 +221,16 @@ class HeaderParser {
         return Status::Ok();
       default:
         h.unknown.push_back({e.tag, e.offset, Bytes(e.value.begin(), e.value.end())});
-        out_.warnings.push_back("header: unknown element tag " + std::to_string(e.tag) +
-                                " (length " + std::to_string(e.value.size()) + ") at offset " +
-                                std::to_string(e.offset) + " kept as is");
+        warnings_.push_back("header: unknown element tag " + std::to_string(e.tag) + " (length " +
+                            std::to_string(e.value.size()) + ") at offset " +
+                            std::to_string(e.offset) + " kept as is");
         return Status::Ok();
     }
   }
 
   ByteView file_;
-  TrustList& out_;
+  Header& header_;
+  std::vector<std::string>& warnings_;
 };
 
 Status ParseRecordElement(const RawElement& e, Record& r, const std::string& what,
@@ -323,10 +325,18 @@ Result<Record> ParseRecord(ByteReader& reader, ByteView file, std::size_t index,
 
 }  // namespace
 
+Result<Header> ParseHeader(ByteView file, std::vector<std::string>& warnings) {
+  Header header;
+  HeaderParser parser(file, header, warnings);
+  if (auto st = parser.Run(); !st.ok()) return st.error();
+  return header;
+}
+
 Result<TrustList> Parse(ByteView file) {
   TrustList list;
-  HeaderParser header(file, list);
-  if (auto st = header.Run(); !st.ok()) return st.error();
+  auto header = ParseHeader(file, list.warnings);
+  if (!header.ok()) return header.error();
+  list.header = std::move(*header);
   Header& h = list.header;
   if (h.signature_element_size == 0) list.warnings.push_back("header: no SIGNATURE element");
   if (h.signer_name.empty()) list.warnings.push_back("header: no SIGNER_NAME");

@@ -74,8 +74,7 @@ Result<Bytes> SerializeRecord(const Record& r, std::size_t index) {
 
 }  // namespace
 
-Result<Serialized> Serialize(const TrustList& list) {
-  const Header& h = list.header;
+Result<Serialized> SerializeHeader(const Header& h) {
   ElementWriter w("header");
   Bytes version = {h.version_major, h.version_minor};
   w.Put(kVersion, version, "VERSION");
@@ -114,9 +113,16 @@ Result<Serialized> Serialize(const TrustList& list) {
     return Fail("header: " + std::to_string(w.raw().size()) + " bytes do not fit HEADER_LENGTH");
   }
   w.raw().PatchU16(8, static_cast<std::uint16_t>(w.raw().size()));
+  out.bytes = std::move(w.raw()).Take();
+  return out;
+}
 
+Result<Serialized> Serialize(const TrustList& list) {
+  auto header = SerializeHeader(list.header);
+  if (!header.ok()) return header.error();
+  Serialized out = std::move(*header);
   ByteWriter file;
-  file.Append(w.raw().bytes());
+  file.Append(out.bytes);
   for (std::size_t i = 0; i < list.records.size(); ++i) {
     auto record = SerializeRecord(list.records[i], i + 1);
     if (!record.ok()) return record.error();

@@ -155,6 +155,17 @@ std::string RecordKeyAlgorithm(const Record& record) {
   return "unknown";
 }
 
+std::string RenderHeaderRows(const Header& h) {
+  std::string out;
+  for (const auto& e : h.layout) {
+    if (e.tag == kVersion || e.tag == kHeaderLength) continue;  // shown above the rows
+    std::string row = HeaderRow(h, e);
+    if (!row.empty()) out += row + "\n";
+  }
+  if (h.padding) out += "13 PADDING " + std::to_string(h.padding) + "\n";
+  return out;
+}
+
 std::string RenderShowItl(ByteView file, const TrustList& list, const Verification& verification) {
   const Header& h = list.header;
   const std::string kind = FileKind(list);
@@ -167,12 +178,7 @@ std::string RenderShowItl(ByteView file, const TrustList& list, const Verificati
       << "Version: " << int(h.version_major) << "." << int(h.version_minor) << "\n"
       << "HeaderLength: " << h.header_length << " (BYTES)\n\n"
       << "BYTEPOS TAG LENGTH VALUE\n------- --- ------ -----\n";
-  for (const auto& e : h.layout) {
-    if (e.tag == kVersion || e.tag == kHeaderLength) continue;  // shown above
-    std::string row = HeaderRow(h, e);
-    if (!row.empty()) out << row << "\n";
-  }
-  if (h.padding) out << "13 PADDING " << h.padding << "\n";
+  out << RenderHeaderRows(h);
 
   for (std::size_t i = 0; i < list.records.size(); ++i) {
     const Record& r = list.records[i];
@@ -194,9 +200,8 @@ std::string RenderShowItl(ByteView file, const TrustList& list, const Verificati
   return out.str();
 }
 
-nlohmann::json ToJson(ByteView file, const TrustList& list, const Verification& verification) {
+nlohmann::json HeaderJson(const Header& h) {
   using nlohmann::json;
-  const Header& h = list.header;
   json header = {
       {"version", std::to_string(h.version_major) + "." + std::to_string(h.version_minor)},
       {"header_length", h.header_length},
@@ -210,8 +215,20 @@ nlohmann::json ToJson(ByteView file, const TrustList& list, const Verification& 
       {"signature_bytes", h.signature.size()},
       {"filename", h.filename},
       {"timestamp", h.timestamp ? json(*h.timestamp) : json(nullptr)},
-      {"signature", verification.valid() ? "Valid signature" : "Invalid signature"},
   };
+  json unknown_header = json::array();
+  for (const auto& u : h.unknown) {
+    unknown_header.push_back(
+        {{"tag", u.tag}, {"offset", u.offset}, {"value_hex", HexLower(u.value)}});
+  }
+  if (!unknown_header.empty()) header["unknown_elements"] = unknown_header;
+  return header;
+}
+
+nlohmann::json ToJson(ByteView file, const TrustList& list, const Verification& verification) {
+  using nlohmann::json;
+  json header = HeaderJson(list.header);
+  header["signature"] = verification.valid() ? "Valid signature" : "Invalid signature";
   json records = json::array();
   for (std::size_t i = 0; i < list.records.size(); ++i) {
     const Record& r = list.records[i];
@@ -242,12 +259,6 @@ nlohmann::json ToJson(ByteView file, const TrustList& list, const Verification& 
     if (!unknown.empty()) rec["unknown_elements"] = unknown;
     records.push_back(std::move(rec));
   }
-  json unknown_header = json::array();
-  for (const auto& u : h.unknown) {
-    unknown_header.push_back(
-        {{"tag", u.tag}, {"offset", u.offset}, {"value_hex", HexLower(u.value)}});
-  }
-  if (!unknown_header.empty()) header["unknown_elements"] = unknown_header;
   return json{
       {"kind", FileKind(list)},
       {"file_bytes", file.size()},

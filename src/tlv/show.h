@@ -22,6 +22,12 @@ std::string RenderShowItl(ByteView file, const TrustList& list, const Verificati
 /// test vectors' *.expected.json, so other tools' reports compare directly.
 nlohmann::json ToJson(ByteView file, const TrustList& list, const Verification& verification);
 
+/// The header's BYTEPOS TAG LENGTH VALUE rows as `show itl` prints them (VERSION and
+/// HEADER_LENGTH excepted: they are printed above the table), the padding count last.
+std::string RenderHeaderRows(const Header& header);
+/// The header's fields under the shared vectors' *.expected.json names (no verdict).
+nlohmann::json HeaderJson(const Header& header);
+
 /// The key algorithm of a record: from its certificate, else guessed from PUBLIC_KEY's shape.
 std::string RecordKeyAlgorithm(const Record& record);
 

@@ -146,6 +146,11 @@ struct TrustList {
 /// the record (12 bytes left)").
 Result<TrustList> Parse(ByteView file);
 
+/// Parses only the header that starts `file`: trust lists and signed files (`.sgn`) share it.
+/// What follows HEADER_LENGTH is not looked at; elements the format does not define are kept in
+/// Header::unknown with a warning.
+Result<Header> ParseHeader(ByteView file, std::vector<std::string>& warnings);
+
 /// Serialises a model in the layout trust-list tools write (header 1,2,28,3{4,6,5},7{8,9{10,11}},
 /// 12,14,15,13…; records 1,2,3,5,6,4,7,8,9,10,11,12, unknown elements last). Lengths and the
 /// header padding are computed; the SIGNATURE element is written from header.signature.
@@ -155,6 +160,9 @@ struct Serialized {
   std::size_t signature_element_size = 0;
 };
 Result<Serialized> Serialize(const TrustList& list);
+/// The header alone, as Serialize writes it: HEADER_LENGTH is the header's own size, so what is
+/// appended to it starts there.
+Result<Serialized> SerializeHeader(const Header& header);
 
 /// The bytes a trust-list signature covers: the file without the SIGNATURE element.
 Bytes SignedBytes(ByteView file, std::size_t signature_element_offset,
