@@ -59,7 +59,7 @@ openssl_sign_ms() {
 serve_node() {
   capf_port= tvs_port=
   "${pin_server[@]}" "$opencapf" serve --data "$work/$1" --listen 127.0.0.1 --capf-port 0 \
-    --tftp-port 0 --tvs-port 0 --admin-port 0 --threads 1 >"$work/$1.log" 2>&1 &
+    --tftp-port 0 --tvs-port 0 --http-port 0 --admin-port 0 --threads 1 >"$work/$1.log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
   for _ in $(seq 200); do

@@ -31,7 +31,7 @@ base=${url%/postgres}
 # serve_node NAME: starts serve on DIR NAME; sets `port` to its CAPF port.
 serve_node() {
   port=
-  "$opencapf" serve --data "$work/$1" --listen 127.0.0.1 --capf-port 0 --tftp-port 0 --tvs-port 0 \
+  "$opencapf" serve --data "$work/$1" --listen 127.0.0.1 --capf-port 0 --tftp-port 0 --tvs-port 0 --http-port 0 \
     --admin-port 0 >"$work/$1.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 200); do

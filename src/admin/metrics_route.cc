@@ -40,6 +40,12 @@ std::string RenderMetrics(AdminContext& ctx) {
   out += Metrics::Sample("opencapf_tftp_requests_refused_total", {},
                          static_cast<double>(t.requests_refused));
   out +=
+      "# HELP opencapf_tftp_requests_deferred_total TFTP requests left unanswered at a transfer "
+      "cap, for the client to send again.\n"
+      "# TYPE opencapf_tftp_requests_deferred_total counter\n";
+  out += Metrics::Sample("opencapf_tftp_requests_deferred_total", {},
+                         static_cast<double>(t.requests_deferred));
+  out +=
       "# HELP opencapf_tftp_bytes_sent_total File bytes sent over TFTP.\n"
       "# TYPE opencapf_tftp_bytes_sent_total counter\n";
   out += Metrics::Sample("opencapf_tftp_bytes_sent_total", {}, static_cast<double>(t.bytes_sent));

@@ -1,10 +1,12 @@
-// `opencapf phone enroll|status|load`: the phone simulator and load generator.
+// `opencapf phone enroll|boot|status|load`: the phone simulator and load generator.
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "base/file.h"
 #include "cli/command.h"
+#include "phone/boot.h"
 #include "phone/enroll.h"
 #include "phone/load.h"
 #include "phone/state.h"
@@ -82,6 +84,67 @@ int RunEnroll(const EnrollArgs& args) {
         std::cout << (line.status ? "" : "  ") << line.text << std::endl;
       },
       SystemClock::Instance());
+  return result.exit_code;
+}
+
+constexpr const char* kBootExitCodes =
+    "Exit codes: 0 the configuration was read (and verified, and decrypted, as the ITL and the "
+    "configuration require); 2 a flag value or state that cannot be used; 5 the ITL was refused "
+    "and none was held; 8 neither HTTP nor TFTP answered and no ITL was held; 9 no configuration "
+    "file; 10 File auth error: a signed file did not verify with the ITL's TFTP certificate; 11 "
+    "the encrypted configuration is not for this phone, damaged, or came unencrypted with "
+    "--encrypted-config.";
+
+struct BootArgs {
+  std::string name;
+  std::string tftp;
+  int http_port = 6970;
+  bool no_http = false;
+  std::string state;
+  bool encrypted_config = false;
+  std::string out;
+  int timeout = 10;
+};
+
+int RunBoot(const BootArgs& args) {
+  const std::string who = "opencapf phone boot: ";
+  auto name = store::NormalizeDeviceName(args.name);
+  if (!name.ok()) {
+    std::cerr << who << name.message() << "\n";
+    return phone::kBootUsage;
+  }
+  phone::BootOptions options;
+  options.device = *name;
+  auto tftp = phone::ParseHostPort(args.tftp, 69);
+  if (!tftp.ok()) {
+    std::cerr << who << "--tftp: " << tftp.message() << "\n";
+    return phone::kBootUsage;
+  }
+  options.tftp = *tftp;
+  if (args.http_port < 1 || args.http_port > 65535) {
+    std::cerr << who << "--http-port " << args.http_port
+              << " is not a TCP port (1-65535); --no-http asks TFTP only\n";
+    return phone::kBootUsage;
+  }
+  options.http_port =
+      args.no_http ? std::nullopt
+                   : std::optional<std::uint16_t>(static_cast<std::uint16_t>(args.http_port));
+  if (!args.state.empty()) options.state = args.state;
+  options.encrypted_config = args.encrypted_config;
+  if (args.timeout < 1) {
+    std::cerr << who << "--timeout must be at least 1 second\n";
+    return phone::kBootUsage;
+  }
+  options.timeout = std::chrono::seconds(args.timeout);
+  auto result = phone::Boot(options, [](const phone::EnrollLine& line) {
+    std::cout << (line.status ? "" : "  ") << line.text << std::endl;
+  });
+  if (result.config && !args.out.empty()) {
+    if (auto st = WriteFileAtomic(args.out, *result.config, 0600); !st.ok()) {
+      std::cerr << who << st.message() << "\n";
+      return phone::kBootUsage;
+    }
+  }
   return result.exit_code;
 }
 
@@ -205,6 +268,31 @@ void AddPhoneCommands(CLI::App& root, ExitCode& exit) {
         ->capture_default_str();
     cmd->footer(kExitCodes);
     cmd->callback([args, &exit]() { exit.value = RunEnroll(*args); });
+  }
+  {
+    auto* cmd = phone->add_subcommand(
+        "boot",
+        "Do what a phone does at each boot: its ITL, then its configuration over HTTP on 6970 "
+        "(TFTP when that fails), signed when the ITL lists a TFTP certificate, decrypted with "
+        "its own key when encrypted; prints the phone's status messages");
+    auto args = std::make_shared<BootArgs>();
+    cmd->add_option("NAME", args->name, "The phone, e.g. SEP001122334455")->required();
+    cmd->add_option("--tftp", args->tftp, "TFTP server HOST[:PORT] (port 69 by default)")
+        ->required();
+    cmd->add_option("--http-port", args->http_port, "HTTP provisioning port on the same host")
+        ->capture_default_str();
+    cmd->add_flag("--no-http", args->no_http, "Ask TFTP only, as older phones do");
+    cmd->add_option("--state", args->state,
+                    "The phone's state directory (its ITL, LSC and key from 'phone enroll')")
+        ->type_name("DIR");
+    cmd->add_flag("--encrypted-config", args->encrypted_config,
+                  "The phone expects its configuration encrypted: a plain one is a failure");
+    cmd->add_option("--out", args->out, "Write the configuration as read (decrypted) here (0600)")
+        ->type_name("FILE");
+    cmd->add_option("--timeout", args->timeout, "Seconds to wait for each download")
+        ->capture_default_str();
+    cmd->footer(kBootExitCodes);
+    cmd->callback([args, &exit]() { exit.value = RunBoot(*args); });
   }
   {
     auto* cmd = phone->add_subcommand(

@@ -80,6 +80,8 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
     cmd->add_option("--capf-port", options->capf_port, "CAPF TCP port (default from config: 3804)");
     cmd->add_option("--tftp-port", options->tftp_port, "TFTP UDP port (default from config: 69)");
     cmd->add_option("--tvs-port", options->tvs_port, "TVS TCP port (default from config: 2445)");
+    cmd->add_option("--http-port", options->http_port,
+                    "HTTP provisioning TCP port (default from config: 6970)");
     cmd->add_option("--admin-port", options->admin_port,
                     "Administration page and REST API HTTPS port (default from config: 8443)");
     cmd->add_option("--listen", options->listen, "Address to listen on (default from config)");

@@ -9,6 +9,7 @@
 #include "admin/server.h"
 #include "base/file.h"
 #include "base/metrics.h"
+#include "http/file_server.h"
 #include "net/asio.h"
 #include "opencapf_version.h"
 #include "pki/digest.h"
@@ -20,6 +21,7 @@
 #include "service/data_dir.h"
 #include "service/expiry.h"
 #include "service/open_store.h"
+#include "service/provisioning_files.h"
 #include "service/trust_material.h"
 #include "tftp/file_source.h"
 #include "tftp/server.h"
@@ -225,6 +227,7 @@ struct Services::Impl {
         .name = service::HostName() + ":" + std::to_string(capf->port()),
         .address = config.listen_address,
         .ports = "capf=" + std::to_string(capf->port()) + " tftp=" + std::to_string(tftp->port()) +
+                 " http=" + std::to_string(http ? http->port() : 0) +
                  " tvs=" + std::to_string(tvs->port()) +
                  " admin=" + std::to_string(admin ? admin->port() : 0),
         .version = kVersion,
@@ -298,7 +301,9 @@ struct Services::Impl {
   service::TrustMaterial material;
   std::unique_ptr<service::CapfServer> capf;
   std::shared_ptr<tftp::PublishedFiles> published;
+  std::shared_ptr<service::ProvisioningFiles> provisioning;
   std::unique_ptr<tftp::TftpServer> tftp;
+  std::unique_ptr<http::FileServer> http;  // null when [http] enabled = false
   std::unique_ptr<tvs::TvsServer> tvs;
   Metrics metrics;
   std::unique_ptr<admin::AdminServer> admin;
@@ -323,6 +328,7 @@ Services::~Services() {
   // handlers) before the store and the material they point to.
   impl_->capf.reset();
   impl_->tftp.reset();
+  impl_->http.reset();
   impl_->tvs.reset();
 }
 
@@ -339,6 +345,7 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
   if (options.capf_port) config->capf.port = *options.capf_port;
   if (options.tftp_port) config->tftp.port = *options.tftp_port;
   if (options.tvs_port) config->tvs.port = *options.tvs_port;
+  if (options.http_port) config->http.port = *options.http_port;
   if (options.admin_port) config->admin.port = *options.admin_port;
   if (options.listen) config->listen_address = *options.listen;
   const int threads = options.threads > 0
@@ -406,6 +413,11 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
       std::make_shared<tftp::PublishedFiles>(std::make_shared<tftp::DirectorySource>(tftp_root));
   impl->PublishItl();
   impl->RefreshCrls("start");
+  // What phones download, over TFTP (and HTTP): NAME.sgn signed on demand by the certificate the
+  // ITL lists for the TFTP role, with the ITL's digest.
+  impl->provisioning = std::make_shared<service::ProvisioningFiles>(
+      impl->published, [raw] { return raw->material.tftp_signer(); },
+      *pki::ParseDigest(config->itl.digest));
   tftp::TftpSettings tftp_settings;
   tftp_settings.address = config->listen_address;
   tftp_settings.port = config->tftp.port;
@@ -415,13 +427,26 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
   tftp_settings.max_retries = config->tftp.max_retries;
   tftp_settings.max_transfers = config->tftp.max_transfers;
   tftp_settings.max_transfers_per_client = config->tftp.max_transfers_per_client;
-  impl->tftp = std::make_unique<tftp::TftpServer>(impl->io, impl->published, tftp_settings);
+  impl->tftp = std::make_unique<tftp::TftpServer>(impl->io, impl->provisioning, tftp_settings);
   if (auto st = impl->tftp->Listen(); !st.ok()) {
     // The usual culprits: not root, or a system TFTP daemon (tftpd-hpa) holding the port.
     return Fail(st.message() +
                 "; stop any other TFTP server on this port (service tftpd-hpa "
                 "stop), run as root for a port below 1024, or choose another "
                 "port with --tftp-port 6969");
+  }
+
+  if (config->http.enabled) {
+    http::HttpSettings http_settings;
+    http_settings.address = config->listen_address;
+    http_settings.port = config->http.port;
+    http_settings.max_connections = config->http.max_connections;
+    http_settings.max_connections_per_client = config->http.max_connections_per_client;
+    http_settings.max_head_size = static_cast<std::size_t>(config->http.max_header_bytes);
+    http_settings.head_timeout = std::chrono::seconds(config->http.request_timeout_s);
+    http_settings.idle_timeout = std::chrono::seconds(config->http.idle_timeout_s);
+    impl->http = std::make_unique<http::FileServer>(impl->io, impl->provisioning, http_settings);
+    if (auto st = impl->http->Listen(); !st.ok()) return st.error();
   }
 
   tvs::TvsSettings tvs_settings;
@@ -473,6 +498,11 @@ void Services::Start() {
   s.tftp->Start();
   spdlog::info("tftp: listening on {}:{} (UDP), serving ITLFile.tlv and {}",
                s.config.listen_address, s.tftp->port(), s.dir.Resolve(s.config.tftp.root).string());
+  if (s.http) {
+    s.http->Start();
+    spdlog::info("http: listening on {}:{} (TCP), serving the same files as TFTP",
+                 s.config.listen_address, s.http->port());
+  }
   s.tvs->Start();
   spdlog::info("tvs: listening on {}:{} (TLS), answering from the trust store",
                s.config.listen_address, s.tvs->port());
@@ -508,6 +538,7 @@ void Services::Stop() {
   }
   if (s.capf) s.capf->Stop();
   if (s.tftp) s.tftp->Stop();
+  if (s.http) s.http->Stop();
   if (s.tvs) s.tvs->Stop();
   if (s.admin) s.admin->Stop();
   s.io.stop();
@@ -515,6 +546,7 @@ void Services::Stop() {
 
 std::uint16_t Services::capf_port() const { return impl_->capf->port(); }
 std::uint16_t Services::tftp_port() const { return impl_->tftp->port(); }
+std::uint16_t Services::http_port() const { return impl_->http ? impl_->http->port() : 0; }
 std::uint16_t Services::tvs_port() const { return impl_->tvs->port(); }
 std::uint16_t Services::admin_port() const { return impl_->admin ? impl_->admin->port() : 0; }
 

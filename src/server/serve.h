@@ -22,6 +22,7 @@ struct ServeOptions {
   std::optional<std::uint16_t> capf_port;   ///< overrides [capf] port (0: any free port)
   std::optional<std::uint16_t> tftp_port;   ///< overrides [tftp] port (0: any free port)
   std::optional<std::uint16_t> tvs_port;    ///< overrides [tvs] port (0: any free port)
+  std::optional<std::uint16_t> http_port;   ///< overrides [http] port (0: any free port)
   std::optional<std::uint16_t> admin_port;  ///< overrides [admin] port (0: any free port)
   std::optional<std::string> listen;        ///< overrides listen_address
   int threads = 0;                          ///< 0: one per core
@@ -33,7 +34,7 @@ struct ServeOptions {
   static ServeOptions OnLoopback(std::filesystem::path data, int threads = 2) {
     ServeOptions o;
     o.data = std::move(data);
-    o.capf_port = o.tftp_port = o.tvs_port = o.admin_port = 0;
+    o.capf_port = o.tftp_port = o.tvs_port = o.admin_port = o.http_port = 0;
     o.listen = "127.0.0.1";
     o.threads = threads;
     o.watch_interval = std::chrono::seconds(1);
@@ -60,6 +61,8 @@ class Services {
   std::uint16_t capf_port() const;
   std::uint16_t tftp_port() const;
   std::uint16_t tvs_port() const;
+  /// 0 when HTTP provisioning is off ([http] enabled = false).
+  std::uint16_t http_port() const;
   /// 0 when the administration server is off ([admin] enabled = false).
   std::uint16_t admin_port() const;
 

@@ -70,9 +70,25 @@ max_windowsize = 16
 # Milliseconds before a block is sent again, and how many times before giving up.
 retransmit_timeout = 1000
 max_retries = 5
-# Transfers at once, in all and from one address.
-max_transfers = 512
-max_transfers_per_client = 8
+# Transfers at once, in all and from one address (200 phones behind one NAT address boot
+# together). A request over a cap is left unanswered, never refused: the phone asks again.
+max_transfers = 1024
+max_transfers_per_client = 256
+
+[http]
+# HTTP provisioning: current phones fetch their files with GET /NAME on TCP 6970 before they
+# try TFTP. The same files, names and refusals as TFTP (the ITL, the CRLs, NAME.sgn signed on
+# demand); Range for firmware images.
+enabled = true
+port = 6970
+# Connections at once, in all and from one address, the largest request head in bytes, the
+# seconds a request's head may take to arrive and a kept-alive connection may stay idle. Over
+# a connection cap a connection waits to be accepted; nothing is refused.
+max_connections = 1024
+max_connections_per_client = 256
+max_header_bytes = 8192
+request_timeout = 10
+idle_timeout = 15
 
 [tvs]
 # TCP port phones ask about certificates the ITL does not list (TLS with the TVS certificate).
@@ -151,8 +167,8 @@ hostname = ""
 
 namespace {
 
-const std::set<std::string> kSections = {"capf",  "tftp",   "tvs", "admin", "itl",         "lsc",
-                                         "trust", "expiry", "crl", "store", "certificates"};
+const std::set<std::string> kSections = {"capf", "tftp",  "http",   "tvs", "admin", "itl",
+                                         "lsc",  "trust", "expiry", "crl", "store", "certificates"};
 
 template <typename T>
 Status Read(const toml::value& table, const std::string& section, const std::string& key, T& out) {
@@ -287,6 +303,30 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
     checks.push_back(Read(*t, "tftp", "max_retries", c.tftp.max_retries));
     checks.push_back(Read(*t, "tftp", "max_transfers", c.tftp.max_transfers));
     checks.push_back(Read(*t, "tftp", "max_transfers_per_client", c.tftp.max_transfers_per_client));
+  }
+  if (const auto* t = section("http")) {
+    checks.push_back(CheckKeys(*t, "http",
+                               {"enabled", "port", "max_connections", "max_connections_per_client",
+                                "max_header_bytes", "request_timeout", "idle_timeout"}));
+    checks.push_back(Read(*t, "http", "enabled", c.http.enabled));
+    checks.push_back(ReadPort(*t, "http", c.http.port));
+    checks.push_back(Read(*t, "http", "max_connections", c.http.max_connections));
+    checks.push_back(
+        Read(*t, "http", "max_connections_per_client", c.http.max_connections_per_client));
+    checks.push_back(Read(*t, "http", "max_header_bytes", c.http.max_header_bytes));
+    checks.push_back(Read(*t, "http", "request_timeout", c.http.request_timeout_s));
+    checks.push_back(Read(*t, "http", "idle_timeout", c.http.idle_timeout_s));
+    auto within = [&](const char* key, int value, int least, int most) {
+      if (value < least || value > most) {
+        checks.push_back(Fail("[http] " + std::string(key) + ": " + std::to_string(value) +
+                              " is not " + std::to_string(least) + "-" + std::to_string(most)));
+      }
+    };
+    within("max_connections", c.http.max_connections, 1, 100000);
+    within("max_connections_per_client", c.http.max_connections_per_client, 1, 100000);
+    within("max_header_bytes", c.http.max_header_bytes, 1024, 65536);
+    within("request_timeout", c.http.request_timeout_s, 1, 3600);
+    within("idle_timeout", c.http.idle_timeout_s, 1, 3600);
   }
   if (const auto* t = section("tvs")) {
     checks.push_back(CheckKeys(*t, "tvs", {"port", "max_sessions", "message_timeout"}));

@@ -40,9 +40,21 @@ struct Config {
     int max_windowsize = 16;
     int retransmit_timeout_ms = 1000;
     int max_retries = 5;
-    int max_transfers = 512;
-    int max_transfers_per_client = 8;
+    int max_transfers = 1024;
+    int max_transfers_per_client = 256;
   } tftp;
+
+  struct Http {
+    /// HTTP provisioning (GET /NAME on 6970): the TFTP root's files, the same refusals.
+    bool enabled = true;
+    std::uint16_t port = 6970;
+    /// Connections at once, in all and from one address (a branch behind one NAT address).
+    int max_connections = 1024;
+    int max_connections_per_client = 256;
+    int max_header_bytes = 8192;
+    int request_timeout_s = 10;  ///< a request's head must have arrived by then
+    int idle_timeout_s = 15;     ///< a kept-alive connection with no request is closed
+  } http;
 
   struct Tvs {
     std::uint16_t port = 2445;

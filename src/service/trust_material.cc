@@ -51,6 +51,12 @@ Result<TrustMaterial::Snapshot> TrustMaterial::Build() const {
   if (!tvs_tls.ok()) return Context("TVS TLS", tvs_tls.error());
   s.tvs_tls = *tvs_tls;
 
+  // The ITL lists the CallManager certificate with the CCM+TFTP role: phones check the signed
+  // files they download against it.
+  auto tftp = LoadIdentity(dir_, kCallManager);
+  if (!tftp.ok()) return tftp.error();
+  s.tftp_signer = std::make_shared<const Identity>(std::move(*tftp));
+
   ItlLayout layout;
   layout.digest = *pki::ParseDigest(config_.itl.digest);
   layout.hash_only_capf_tvs = !config_.itl.full_records;
@@ -100,6 +106,11 @@ std::shared_ptr<const CapfEndpoint> TrustMaterial::capf() const {
 std::shared_ptr<const Bytes> TrustMaterial::itl() const {
   std::lock_guard lock(mu_);
   return current_.itl;
+}
+
+std::shared_ptr<const Identity> TrustMaterial::tftp_signer() const {
+  std::lock_guard lock(mu_);
+  return current_.tftp_signer;
 }
 
 std::shared_ptr<asio::ssl::context> TrustMaterial::tvs_tls() const {

@@ -39,6 +39,8 @@ class TrustMaterial {
   std::shared_ptr<const CapfEndpoint> capf() const;
   /// The current ITLFile.tlv bytes.
   std::shared_ptr<const Bytes> itl() const;
+  /// The certificate (and key) the ITL lists with the TFTP role: it signs NAME.sgn files.
+  std::shared_ptr<const Identity> tftp_signer() const;
   /// The TVS identity's TLS context.
   std::shared_ptr<asio::ssl::context> tvs_tls() const;
   /// SHA-1 of the current CAPF certificate, for logs.
@@ -49,6 +51,7 @@ class TrustMaterial {
     std::shared_ptr<const CapfEndpoint> capf;
     std::shared_ptr<const Bytes> itl;
     std::shared_ptr<asio::ssl::context> tvs_tls;
+    std::shared_ptr<const Identity> tftp_signer;
     std::string fingerprint;
   };
   Result<Snapshot> Build() const;

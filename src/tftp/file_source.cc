@@ -16,9 +16,10 @@
 
 namespace opencapf::tftp {
 
-FileLookup FileLookup::Found(std::shared_ptr<const Bytes> bytes) {
+FileLookup FileLookup::Found(std::shared_ptr<const Bytes> bytes, std::time_t modified) {
   FileLookup out;
   out.bytes = std::move(bytes);
+  out.modified = modified;
   return out;
 }
 
@@ -212,6 +213,7 @@ FileLookup DirectorySource::Open(std::string_view name) const {
     if (::fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
       return refuse(FileError::kAccessViolation, "not a regular file");
     }
+    const std::time_t modified = st.st_mtime;
     const std::uint64_t size = static_cast<std::uint64_t>(st.st_size);
     auto too_large = [&] {
       return refuse(FileError::kUnavailable, "larger than the " + std::to_string(max_file_size_) +
@@ -235,7 +237,7 @@ FileLookup DirectorySource::Open(std::string_view name) const {
     }
     if (done > max_file_size_) return too_large();
     out.resize(done);
-    return FileLookup::Found(std::make_shared<const Bytes>(std::move(out)));
+    return FileLookup::Found(std::make_shared<const Bytes>(std::move(out)), modified);
   }
   return refuse(FileError::kNotFound, "is a directory, not a file");
 }
@@ -249,8 +251,12 @@ void PublishedFiles::Publish(std::string_view name, Bytes bytes) {
 
 void PublishedFiles::Publish(std::string_view name, std::shared_ptr<const Bytes> bytes) {
   std::string key = Lower(name);
+  const std::time_t now = std::time(nullptr);
   std::lock_guard lock(mutex_);
-  files_[std::move(key)].swap(bytes);
+  Entry& entry = files_[std::move(key)];
+  const bool same = entry.bytes && bytes && *entry.bytes == *bytes;
+  if (!same) entry.published = now;
+  entry.bytes.swap(bytes);
   // `bytes` now holds the previous snapshot: released after the lock, kept alive by the
   // transfers still sending it.
 }
@@ -264,11 +270,16 @@ std::shared_ptr<const Bytes> PublishedFiles::Published(std::string_view name) co
   const std::string key = Lower(name);
   std::lock_guard lock(mutex_);
   auto it = files_.find(key);
-  return it == files_.end() ? nullptr : it->second;
+  return it == files_.end() ? nullptr : it->second.bytes;
 }
 
 FileLookup PublishedFiles::Open(std::string_view name) const {
-  if (auto bytes = Published(name)) return FileLookup::Found(std::move(bytes));
+  {
+    const std::string key = Lower(name);
+    std::lock_guard lock(mutex_);
+    auto it = files_.find(key);
+    if (it != files_.end()) return FileLookup::Found(it->second.bytes, it->second.published);
+  }
   if (fallback_) return fallback_->Open(name);
   return FileLookup::Refused(FileError::kNotFound, Printable(name) + ": no such file");
 }

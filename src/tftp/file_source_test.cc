@@ -1,11 +1,14 @@
 #include "tftp/file_source.h"
 
+#include <fcntl.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <ctime>
 #include <fstream>
 #include <thread>
 
@@ -165,6 +168,32 @@ TEST_F(FileSourceTest, PublishedFilesComeFirstAndMatchAnyCase) {
 
   PublishedFiles alone;
   EXPECT_EQ(alone.Open("CTLFile.tlv").error, FileError::kNotFound);
+}
+
+TEST_F(FileSourceTest, LookupsCarryTheModificationTime) {
+  // A directory file: the mtime of the file that was read.
+  const std::time_t then = 1700000000;  // 2023-11-14
+  const struct timespec times[2] = {{then, 0}, {then, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, (root_ / "ITLFile.tlv").c_str(), times, 0), 0);
+  DirectorySource source(root_);
+  EXPECT_EQ(source.Open("ITLFile.tlv").modified, then);
+  fs::create_symlink("ITLFile.tlv", root_ / "alias");
+  EXPECT_EQ(source.Open("alias").modified, then) << "the target's time, not the link's";
+  EXPECT_EQ(source.Open("missing").modified, 0);
+
+  // A published file: when its bytes were published; the same bytes again keep that time.
+  auto published = std::make_shared<PublishedFiles>(std::make_shared<DirectorySource>(root_));
+  EXPECT_EQ(published->Open("ITLFile.tlv").modified, then) << "from the fallback";
+  const std::time_t before = std::time(nullptr);
+  published->Publish("CTLFile.tlv", Bytes{'c', 't', 'l'});
+  const std::time_t at = published->Open("ctlfile.tlv").modified;
+  EXPECT_GE(at, before);
+  EXPECT_LE(at, std::time(nullptr));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  published->Publish("CTLFile.tlv", Bytes{'c', 't', 'l'});
+  EXPECT_EQ(published->Open("CTLFile.tlv").modified, at) << "unchanged bytes keep their time";
+  published->Publish("CTLFile.tlv", Bytes{'n', 'e', 'w'});
+  EXPECT_GT(published->Open("CTLFile.tlv").modified, at);
 }
 
 TEST_F(FileSourceTest, ASnapshotNeverChangesAfterItIsHandedOut) {

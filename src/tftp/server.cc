@@ -40,12 +40,13 @@ struct TftpServer::Shared {
   std::set<udp::endpoint> clients;
   int active = 0;
 
-  std::atomic<std::uint64_t> started{0}, completed{0}, failed{0}, refused{0}, bytes_sent{0},
-      retransmissions{0};
-  std::atomic<bool> listening{false};  // while the request loop runs
+  std::atomic<std::uint64_t> started{0}, completed{0}, failed{0}, refused{0}, deferred{0},
+      bytes_sent{0}, retransmissions{0};
+  std::atomic<Clock::rep> last_deferred_log{0};  // the warning about deferrals, once a second
+  std::atomic<bool> listening{false};            // while the request loop runs
 
-  /// Admits a transfer for `client`, or says why not. nullopt with `*duplicate` set: this
-  /// client port already has a transfer (its RRQ was retransmitted); the request is dropped.
+  /// Admits a transfer for `client`, or says which cap it is over. nullopt with `*duplicate` set:
+  /// this client port already has a transfer (its RRQ was retransmitted); the request is dropped.
   std::optional<std::string> Admit(const udp::endpoint& client, bool* duplicate) {
     std::lock_guard lock(mutex);
     *duplicate = false;
@@ -54,11 +55,12 @@ struct TftpServer::Shared {
       return std::nullopt;
     }
     if (active >= settings.max_transfers) {
-      return "the server is busy with " + std::to_string(active) + " transfers, try later";
+      return "the server is busy with " + std::to_string(active) + " transfers (max_transfers)";
     }
     int& from_address = per_address[client.address()];
     if (from_address >= settings.max_transfers_per_client) {
-      return std::string("too many transfers from this address, try later");
+      return std::to_string(from_address) +
+             " transfers from this address already (max_transfers_per_client)";
     }
     ++from_address;
     ++active;
@@ -464,9 +466,22 @@ asio::awaitable<void> HandleRequest(const std::shared_ptr<TftpServer::Shared>& s
     co_return;
   }
   bool duplicate = false;
-  const std::optional<std::string> refusal = shared->Admit(client, &duplicate);
-  if (refusal) {
-    co_await Refuse(shared, client, what, ErrorCode::kNotDefined, *refusal);
+  const std::optional<std::string> over_cap = shared->Admit(client, &duplicate);
+  if (over_cap) {
+    // A phone takes an ERROR as final for that file, so a branch of phones behind one NAT
+    // address that boots together would lose files to it. Unanswered, the RRQ is sent again by
+    // the client's own retransmission timer, and is admitted once a transfer has finished.
+    const std::uint64_t deferred = ++shared->deferred;
+    const auto now = Clock::now().time_since_epoch().count();
+    auto last = shared->last_deferred_log.load();
+    const auto one_second =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(1)).count();
+    if (now - last >= one_second && shared->last_deferred_log.compare_exchange_strong(last, now)) {
+      spdlog::warn(
+          "tftp: {} {}: {}; left unanswered, the client will ask again ({} request(s) deferred "
+          "so far)",
+          Show(client), what, *over_cap, deferred);
+    }
     co_return;
   }
   if (duplicate) {
@@ -588,6 +603,7 @@ TftpStats TftpServer::stats() const {
   s.transfers_completed = shared_->completed.load();
   s.transfers_failed = shared_->failed.load();
   s.requests_refused = shared_->refused.load();
+  s.requests_deferred = shared_->deferred.load();
   s.bytes_sent = shared_->bytes_sent.load();
   s.retransmissions = shared_->retransmissions.load();
   std::lock_guard lock(shared_->mutex);

@@ -26,10 +26,12 @@ struct TftpSettings {
   std::chrono::milliseconds retransmit_timeout{1000};
   /// How many times a window (or OACK) is sent again without an answer before giving up.
   int max_retries = 5;
-  /// Transfers running at once, over all clients; more are refused with ERROR 0.
-  int max_transfers = 512;
-  /// Transfers running at once from one IP address; more are refused with ERROR 0.
-  int max_transfers_per_client = 8;
+  /// Transfers running at once, over all clients. A request over a cap is left unanswered,
+  /// never refused: the client sends it again and gets its file once a transfer has ended.
+  int max_transfers = 1024;
+  /// Transfers running at once from one IP address: sized for a branch of 200 phones behind one
+  /// NAT address that boot together, each fetching its ITL and configuration.
+  int max_transfers_per_client = 256;
   /// No transfer runs longer than this, whatever the client does.
   std::chrono::seconds max_transfer_time{600};
 };
@@ -39,7 +41,8 @@ struct TftpStats {
   std::uint64_t transfers_started = 0;    ///< read requests admitted to a transfer
   std::uint64_t transfers_completed = 0;  ///< the client acknowledged the last block
   std::uint64_t transfers_failed = 0;     ///< started but not completed (missing file, timeout...)
-  std::uint64_t requests_refused = 0;     ///< never started: writes, malformed, over a cap
+  std::uint64_t requests_refused = 0;     ///< answered with an ERROR: writes, malformed
+  std::uint64_t requests_deferred = 0;    ///< over a cap: left unanswered for the client to retry
   std::uint64_t bytes_sent = 0;           ///< DATA payload bytes sent, retransmissions included
   std::uint64_t retransmissions = 0;      ///< DATA and OACK packets sent again after a timeout
   int active_transfers = 0;
@@ -51,11 +54,12 @@ struct TftpStats {
 /// the rest of the server. Every transfer and every refused request logs one line.
 ///
 /// Answers: a write request gets ERROR 2 "opencapf serves files read-only"; a missing file
-/// ERROR 1; a name outside the root (absolute, `..`, a symlink out) ERROR 2; a request over a
-/// cap ERROR 0 "too many transfers from this address, try later" (or "the server is busy");
-/// a malformed request ERROR 4 with what was wrong. An ERROR is never answered. A window that
-/// gets no ACK in time is sent again, up to max_retries times, then the transfer ends with
-/// ERROR 0 and a logged reason; duplicate ACKs are ignored (no sorcerer's apprentice); a
+/// ERROR 1; a name outside the root (absolute, `..`, a symlink out) ERROR 2; a malformed
+/// request ERROR 4 with what was wrong. A request over a cap gets no answer at all (a phone
+/// takes an ERROR as final for that file): its client retransmits it and it is admitted once a
+/// transfer has ended; a warning says so at most once a second. An ERROR is never answered. A
+/// window that gets no ACK in time is sent again, up to max_retries times, then the transfer ends
+/// with ERROR 0 and a logged reason; duplicate ACKs are ignored (no sorcerer's apprentice); a
 /// packet from another port gets ERROR 5 and leaves the transfer alone; a retransmitted RRQ
 /// from a port that already has a transfer is dropped. Files are looked up (and directory
 /// files read, up to DirectorySource's size cap) on the transfer's strand.

@@ -58,7 +58,7 @@ tvs_port=$(freeport SOCK_STREAM)
 admin_port=$(freeport SOCK_STREAM)
 tftp_port=$(freeport SOCK_DGRAM)
 "$opencapf" serve --data "$data" --listen 127.0.0.1 --capf-port "$capf_port" \
-  --tftp-port "$tftp_port" --tvs-port "$tvs_port" --admin-port "$admin_port" --threads 2 \
+  --tftp-port "$tftp_port" --tvs-port "$tvs_port" --http-port 0 --admin-port "$admin_port" --threads 2 \
   >"$work/serve.log" 2>&1 &
 serve_pid=$!
 

@@ -43,7 +43,7 @@ expect nonzero 'subcommand' -- "$opencapf" admin
 # serve on an EMPTY directory initialises it: the password goes to a 0600 file, not the log.
 data2="$work/data2"
 admin_port=$(freeport)
-"$opencapf" serve --data "$data2" --listen 127.0.0.1 --capf-port 0 --tftp-port 0 --tvs-port 0 \
+"$opencapf" serve --data "$data2" --listen 127.0.0.1 --capf-port 0 --tftp-port 0 --tvs-port 0 --http-port 0 \
   --admin-port "$admin_port" >"$work/serve.log" 2>&1 &
 serve_pid=$!
 for _ in $(seq 100); do

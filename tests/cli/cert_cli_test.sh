@@ -221,7 +221,7 @@ expect 0 "chain +CN=Test Issuing CA,O=Example" -- cert show tvs
 
 # ---- a running server: import the CAPF certificate under it, then enroll a phone
 start_serve() {
-  "$opencapf" serve --data "$data" --listen 127.0.0.1 --capf-port 0 --tftp-port 0 --tvs-port 0 --admin-port 0 \
+  "$opencapf" serve --data "$data" --listen 127.0.0.1 --capf-port 0 --tftp-port 0 --tvs-port 0 --http-port 0 --admin-port 0 \
     --threads 2 >"$work/serve.log" 2>&1 &
   serve_pid=$!
   for _ in $(seq 100); do

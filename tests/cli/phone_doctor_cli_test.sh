@@ -89,7 +89,7 @@ serve_pid=
 start_serve() {
   : >"$work/serve.log"
   "$opencapf" serve --data "$data" --listen 127.0.0.1 --capf-port "$capf_port" \
-    --tftp-port "$tftp_port" --tvs-port "$tvs_port" --admin-port 0 --threads 2 >>"$work/serve.log" 2>&1 &
+    --tftp-port "$tftp_port" --tvs-port "$tvs_port" --http-port 0 --admin-port 0 --threads 2 >>"$work/serve.log" 2>&1 &
   serve_pid=$!
   pids+=("$serve_pid")
   wait_for "serve to listen" 60 grep -q "tvs: listening" "$work/serve.log" ||

@@ -22,7 +22,7 @@ say() { echo "== $*"; }
 start() {
   local name=$1
   "$opencapf" serve --data "$work/$name" --listen 127.0.0.1 --capf-port 0 --tftp-port 0 \
-    --tvs-port 0 --admin-port 0 --threads 2 >"$work/$name.log" 2>&1 &
+    --tvs-port 0 --http-port 0 --admin-port 0 --threads 2 >"$work/$name.log" 2>&1 &
   pids+=($!)
   local capf= tvs= tftp= admin=
   for _ in $(seq 100); do

@@ -37,7 +37,7 @@ say() { echo "== $*"; }
 
 # ---- opencapf: a data directory and a running server (CAPF, TFTP, TVS on free ports)
 "$opencapf" init --data "$data" >/dev/null
-"$opencapf" serve --data "$data" --listen 127.0.0.1 --capf-port 0 --tftp-port 0 --tvs-port 0 --admin-port 0 \
+"$opencapf" serve --data "$data" --listen 127.0.0.1 --capf-port 0 --tftp-port 0 --tvs-port 0 --http-port 0 --admin-port 0 \
   --threads 2 >"$work/serve.log" 2>&1 &
 serve_pid=$!
 capf_port=

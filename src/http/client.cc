@@ -1,0 +1,210 @@
+#include "http/client.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace opencapf::http {
+
+namespace {
+
+using asio::ip::tcp;
+
+constexpr std::size_t kMaxResponseHead = 16384;
+
+std::string LowerAscii(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Percent-encodes what is not unreserved (RFC 3986) or '/': names are the TFTP root's.
+std::string EncodePath(std::string_view name) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : name) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+HttpFetch Failed(HttpFailure failure, std::string message, int status = 0) {
+  HttpFetch out;
+  out.failure = failure;
+  out.status = status;
+  out.message = std::move(message);
+  return out;
+}
+
+}  // namespace
+
+Result<ResponseHead> ParseResponseHead(std::string_view head) {
+  if (head.size() > kMaxResponseHead) {
+    return Fail("the response head is over " + std::to_string(kMaxResponseHead) + " bytes");
+  }
+  ResponseHead out;
+  std::size_t line_end = head.find("\r\n");
+  if (line_end == std::string_view::npos) return Fail("the status line does not end in CRLF");
+  const std::string_view status_line = head.substr(0, line_end);
+  if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." ||
+      (status_line[7] != '0' && status_line[7] != '1') || status_line[8] != ' ') {
+    return Fail("'" + std::string(status_line.substr(0, 40)) + "' is not an HTTP/1.x status line");
+  }
+  const std::string_view code = status_line.substr(9, 3);
+  if (!std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return Fail("the status code '" + std::string(code) + "' is not three digits");
+  }
+  out.status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
+  if (status_line.size() > 12) {
+    if (status_line[12] != ' ') return Fail("no space after the status code");
+    out.reason = std::string(status_line.substr(13));
+  }
+  std::size_t at = line_end + 2;
+  for (;;) {
+    const std::size_t end = head.find("\r\n", at);
+    if (end == std::string_view::npos) return Fail("a header line does not end in CRLF");
+    const std::string_view line = head.substr(at, end - at);
+    at = end + 2;
+    if (line.empty()) break;
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) {
+      return Fail("header line '" + std::string(line.substr(0, 40)) + "' has no field name");
+    }
+    Header h{LowerAscii(line.substr(0, colon)), std::string(Trim(line.substr(colon + 1)))};
+    if (h.name == "content-length") {
+      std::uint64_t length = 0;
+      const char* first = h.value.data();
+      const char* last = first + h.value.size();
+      auto [ptr, ec] = std::from_chars(first, last, length);
+      if (ec != std::errc() || ptr != last || h.value.empty()) {
+        return Fail("Content-Length '" + h.value.substr(0, 20) + "' is not a number");
+      }
+      if (out.content_length && *out.content_length != length) {
+        return Fail("two Content-Length headers that differ");
+      }
+      out.content_length = length;
+    } else if (h.name == "transfer-encoding") {
+      out.chunked = true;
+    }
+    out.headers.push_back(std::move(h));
+  }
+  if (at != head.size()) return Fail("bytes after the blank line that ends the head");
+  return out;
+}
+
+asio::awaitable<HttpFetch> Get(asio::any_io_executor executor, std::string host, std::uint16_t port,
+                               std::string name, HttpClientOptions options) {
+  const std::string where = "http://" + host + ":" + std::to_string(port) + "/" + name;
+  tcp::socket socket(executor);
+  asio::steady_timer timer(executor);
+  auto timed_out = std::make_shared<bool>(false);
+  timer.expires_after(options.timeout);
+  timer.async_wait([&socket, timed_out](const asio::error_code& ec) {
+    if (ec) return;
+    *timed_out = true;
+    asio::error_code ignored;
+    socket.close(ignored);
+  });
+  struct CancelTimer {
+    asio::steady_timer& timer;
+    ~CancelTimer() { timer.cancel(); }
+  } cancel{timer};
+  auto io_failure = [&](const std::string& what, const asio::error_code& ec) {
+    if (*timed_out) {
+      return Failed(HttpFailure::kTimeout, where + ": no answer within " +
+                                               std::to_string(options.timeout.count()) + " ms");
+    }
+    return Failed(HttpFailure::kConnect, where + ": " + what + ": " + ec.message());
+  };
+
+  tcp::resolver resolver(executor);
+  auto [resolve_ec, endpoints] =
+      co_await resolver.async_resolve(host, std::to_string(port), net::kAwaitTuple);
+  if (resolve_ec) {
+    co_return Failed(HttpFailure::kResolve,
+                     where + ": cannot resolve " + host + ": " + resolve_ec.message());
+  }
+  auto [connect_ec, endpoint] = co_await asio::async_connect(socket, endpoints, net::kAwaitTuple);
+  if (connect_ec) co_return io_failure("cannot connect", connect_ec);
+  (void)endpoint;
+  const std::string request = "GET /" + EncodePath(name) + " HTTP/1.1\r\nHost: " + host + ":" +
+                              std::to_string(port) +
+                              "\r\nUser-Agent: opencapf-phone\r\nConnection: close\r\n\r\n";
+  auto [write_ec, written] =
+      co_await asio::async_write(socket, asio::buffer(request), net::kAwaitTuple);
+  (void)written;
+  if (write_ec) co_return io_failure("cannot send the request", write_ec);
+
+  std::string buffer;
+  auto [head_ec, head_size] = co_await asio::async_read_until(
+      socket, asio::dynamic_buffer(buffer, kMaxResponseHead), "\r\n\r\n", net::kAwaitTuple);
+  if (head_ec) {
+    if (head_ec == asio::error::not_found) {
+      co_return Failed(HttpFailure::kMalformed, where + ": the response head is over " +
+                                                    std::to_string(kMaxResponseHead) + " bytes");
+    }
+    co_return io_failure("reading the response", head_ec);
+  }
+  auto head = ParseResponseHead(std::string_view(buffer).substr(0, head_size));
+  if (!head.ok()) co_return Failed(HttpFailure::kMalformed, where + ": " + head.message());
+  const std::string status_text = std::to_string(head->status) + " " + head->reason;
+  if (head->status != 200) {
+    co_return Failed(head->status == 404 ? HttpFailure::kNotFound : HttpFailure::kStatus,
+                     where + ": " + status_text, head->status);
+  }
+  if (head->chunked) {
+    co_return Failed(HttpFailure::kMalformed, where +
+                                                  ": a chunked body (file servers send "
+                                                  "Content-Length)");
+  }
+  if (head->content_length && *head->content_length > options.max_body) {
+    co_return Failed(HttpFailure::kMalformed, where + ": " + std::to_string(*head->content_length) +
+                                                  " bytes is over the " +
+                                                  std::to_string(options.max_body) + " allowed");
+  }
+  Bytes body(buffer.begin() + static_cast<std::ptrdiff_t>(head_size), buffer.end());
+  const std::size_t want = head->content_length ? *head->content_length : options.max_body;
+  while (body.size() < want) {
+    std::uint8_t chunk[65536];
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(chunk), net::kAwaitTuple);
+    if (ec == asio::error::eof && !head->content_length) break;
+    if (ec) co_return io_failure("reading the body", ec);
+    body.insert(body.end(), chunk, chunk + n);
+  }
+  if (body.size() > want) {
+    co_return Failed(HttpFailure::kMalformed, where + ": more body bytes than Content-Length");
+  }
+  HttpFetch out;
+  out.status = head->status;
+  out.data = std::move(body);
+  out.message = where + ": " + status_text + ", " + std::to_string(out.data.size()) + " bytes";
+  co_return out;
+}
+
+HttpFetch GetBlocking(const std::string& host, std::uint16_t port, const std::string& name,
+                      const HttpClientOptions& options) {
+  asio::io_context io;
+  HttpFetch result;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        result = co_await Get(io.get_executor(), host, port, name, options);
+      },
+      asio::detached);
+  io.run();
+  return result;
+}
+
+}  // namespace opencapf::http

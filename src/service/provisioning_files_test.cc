@@ -1,0 +1,127 @@
+#include "service/provisioning_files.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "pki/issuer.h"
+#include "sgn/signed_file.h"
+
+namespace opencapf::service {
+namespace {
+
+std::shared_ptr<const Identity> NewSigner(const std::string& cn) {
+  pki::CertificateProfile profile;
+  profile.subject = {{"CN", cn}};
+  auto made = pki::SelfSigned({pki::KeyAlgorithm::kRsa, 2048}, profile);
+  if (!made.ok()) throw std::runtime_error(made.message());
+  return std::make_shared<const Identity>(Identity{made->certificate, made->key});
+}
+
+class ProvisioningFilesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    outside_ = std::filesystem::temp_directory_path() /
+               ("opencapf-prov-" + std::to_string(getpid()));
+    std::filesystem::remove_all(outside_);
+    root_ = outside_ / "tftp";
+    std::filesystem::create_directories(root_);
+    signer_ = NewSigner("tftp.example");
+    files_ = std::make_shared<ProvisioningFiles>(
+        std::make_shared<tftp::DirectorySource>(root_), [this] { return signer_; },
+        pki::Digest::kSha1);
+  }
+  void TearDown() override { std::filesystem::remove_all(outside_); }
+
+  void Write(const std::filesystem::path& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+  }
+
+  std::filesystem::path outside_, root_;
+  std::shared_ptr<const Identity> signer_;
+  std::shared_ptr<ProvisioningFiles> files_;
+};
+
+TEST_F(ProvisioningFilesTest, SignsANameOnDemandWithTheTftpCertificate) {
+  Write(root_ / "SEP001122334455.cnf.xml", "<device/>");
+  auto lookup = files_->Open("SEP001122334455.cnf.xml.sgn");
+  ASSERT_TRUE(lookup.ok()) << lookup.message;
+  auto parsed = sgn::Parse(*lookup.bytes);
+  ASSERT_TRUE(parsed.ok()) << parsed.message();
+  EXPECT_TRUE(sgn::Verify(*lookup.bytes, *parsed, signer_->certificate).valid());
+  EXPECT_EQ(parsed->header.filename, "SEP001122334455.cnf.xml.sgn");
+  const auto mtime = std::filesystem::last_write_time(root_ / "SEP001122334455.cnf.xml");
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::file_clock::to_sys(mtime).time_since_epoch());
+  EXPECT_EQ(parsed->header.timestamp, static_cast<std::uint32_t>(seconds.count()));
+  const ByteView body = sgn::Body(*lookup.bytes, *parsed);
+  EXPECT_EQ(std::string(body.begin(), body.end()), "<device/>");
+  // The plain file is still served as it is.
+  auto plain = files_->Open("SEP001122334455.cnf.xml");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(std::string(plain.bytes->begin(), plain.bytes->end()), "<device/>");
+}
+
+TEST_F(ProvisioningFilesTest, KeepsTheSignedCopyUntilTheFileOrTheSignerChanges) {
+  Write(root_ / "a.xml", "one");
+  auto first = files_->Open("a.xml.sgn");
+  auto again = files_->Open("a.xml.sgn");
+  ASSERT_TRUE(first.ok() && again.ok());
+  EXPECT_EQ(first.bytes, again.bytes);  // the same snapshot, not signed twice
+  EXPECT_EQ(files_->signatures_made(), 1u);
+
+  Write(root_ / "a.xml", "two");
+  auto changed = files_->Open("a.xml.sgn");
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ(files_->signatures_made(), 2u);
+  auto parsed = sgn::Parse(*changed.bytes);
+  ASSERT_TRUE(parsed.ok());
+  const ByteView body = sgn::Body(*changed.bytes, *parsed);
+  EXPECT_EQ(std::string(body.begin(), body.end()), "two");
+
+  const auto old_signer = signer_;
+  signer_ = NewSigner("tftp-new.example");
+  auto resigned = files_->Open("a.xml.sgn");
+  ASSERT_TRUE(resigned.ok());
+  EXPECT_EQ(files_->signatures_made(), 3u);
+  parsed = sgn::Parse(*resigned.bytes);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_TRUE(sgn::Verify(*resigned.bytes, *parsed, signer_->certificate).valid());
+  EXPECT_FALSE(sgn::Verify(*resigned.bytes, *parsed, old_signer->certificate).valid());
+}
+
+TEST_F(ProvisioningFilesTest, AnAdministratorsSignedFileIsServedAsItIs) {
+  Write(root_ / "b.xml", "mine");
+  Write(root_ / "b.xml.sgn", "signed by hand");
+  auto lookup = files_->Open("b.xml.sgn");
+  ASSERT_TRUE(lookup.ok());
+  EXPECT_EQ(std::string(lookup.bytes->begin(), lookup.bytes->end()), "signed by hand");
+  EXPECT_EQ(files_->signatures_made(), 0u);
+}
+
+TEST_F(ProvisioningFilesTest, RefusalsStayRefusals) {
+  Write(outside_ / "secret.xml", "outside the root");
+  std::filesystem::create_symlink(outside_ / "secret.xml", root_ / "escape.xml");
+  auto escape = files_->Open("escape.xml.sgn");
+  EXPECT_EQ(escape.error, tftp::FileError::kAccessViolation) << escape.message;
+  auto dotdot = files_->Open("../secret.xml.sgn");
+  EXPECT_EQ(dotdot.error, tftp::FileError::kAccessViolation) << dotdot.message;
+  auto missing = files_->Open("nothing.xml.sgn");
+  EXPECT_EQ(missing.error, tftp::FileError::kNotFound);
+  EXPECT_NE(missing.message.find("nothing.xml.sgn"), std::string::npos) << missing.message;
+  auto bare = files_->Open(".sgn");
+  EXPECT_FALSE(bare.ok());
+  EXPECT_EQ(files_->signatures_made(), 0u);
+}
+
+TEST_F(ProvisioningFilesTest, WithoutASignerTheFileIsUnavailable) {
+  Write(root_ / "c.xml", "x");
+  signer_ = nullptr;
+  auto lookup = files_->Open("c.xml.sgn");
+  EXPECT_EQ(lookup.error, tftp::FileError::kUnavailable);
+}
+
+}  // namespace
+}  // namespace opencapf::service
