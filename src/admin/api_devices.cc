@@ -14,8 +14,9 @@ namespace {
 constexpr std::size_t kHistoryShown = 50;
 
 // The CAPF Information fields a body may carry; and `name`, to add (or repeated, to change).
-const std::set<std::string> kDeviceFields = {"operation", "auth",     "auth_string", "key_order",
-                                             "rsa_bits",  "ec_curve", "complete_by"};
+const std::set<std::string> kDeviceFields = {
+    "operation", "auth",     "auth_string", "key_order",
+    "rsa_bits",  "ec_curve", "complete_by", "encrypted_config"};
 
 std::set<std::string> With(std::set<std::string> fields, const std::string& extra) {
   fields.insert(extra);
@@ -40,6 +41,23 @@ std::optional<BadField> NumberText(const nlohmann::json& body, const std::string
     return BadField{field, field + " must be a whole number, e.g. " + std::string(example) +
                                ", not a JSON " + it->type_name() +
                                (it->is_number() ? " with a fraction" : "")};
+  }
+  return std::nullopt;
+}
+
+// Encrypted Configuration is a boolean in JSON, but "on" or "off" in quotes is what a form or a
+// CSV gives: both do.
+std::optional<BadField> SwitchText(const nlohmann::json& body, const std::string& field,
+                                   std::optional<std::string>& out) {
+  const auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return std::nullopt;
+  if (it->is_boolean()) {
+    out = it->get<bool>() ? "true" : "false";
+  } else if (it->is_string()) {
+    out = it->get<std::string>();
+  } else {
+    return BadField{field, field + " must be true or false (or \"on\", \"off\"), not a JSON " +
+                               it->type_name()};
   }
   return std::nullopt;
 }
@@ -71,6 +89,7 @@ std::optional<BadField> ReadDeviceFields(const nlohmann::json& body, store::Devi
   }
   if (auto bad = NumberText(body, "rsa_bits", "2048", out.rsa_bits)) return bad;
   if (auto bad = NumberText(body, "ec_curve", "256", out.ec_curve)) return bad;
+  if (auto bad = SwitchText(body, "encrypted_config", out.encrypted_config)) return bad;
   return std::nullopt;
 }
 

@@ -440,6 +440,65 @@ TEST(ApiTest, DeviceLifecycleAndFilters) {
   EXPECT_EQ(api.Get("/api/v1/audit?limit=1").json_body["entries"].size(), 1u);
 }
 
+TEST(ApiTest, EncryptedConfigRoundTripsAndSaysWhyItCannotBeServed) {
+  AdminHarness h;
+  Api api = WithToken(h, "encryption");
+
+  Reply added =
+      api.Post("/api/v1/devices", R"({"name": "SEP001122334455", "encrypted_config": true})");
+  ASSERT_EQ(added.status, 201) << added;
+  EXPECT_EQ(added.json_body["device"]["encrypted_config"], true);
+  EXPECT_THAT(added.json_body["notes"],
+              ElementsAre("encrypted_config is on, but no LSC or MIC yet: its configuration is "
+                          "not served until CAPF has seen a certificate from the phone"));
+  EXPECT_EQ(api.Get("/api/v1/devices/SEP001122334455").json_body["device"]["encrypted_config"],
+            true);
+  EXPECT_EQ(api.Get("/api/v1/devices").json_body["devices"][0]["encrypted_config"], true);
+  ASSERT_EQ(api.Post("/api/v1/devices", R"({"name": "SEP0011223344AA"})").status, 201);
+  EXPECT_EQ(api.Get("/api/v1/devices/SEP0011223344AA").json_body["device"]["encrypted_config"],
+            false)
+      << "off unless asked for";
+
+  Reply off = api.Patch("/api/v1/devices/SEP001122334455", R"({"encrypted_config": "off"})");
+  ASSERT_EQ(off.status, 200) << off;
+  EXPECT_EQ(off.json_body["device"]["encrypted_config"], false);
+  EXPECT_THAT(off.json_body["changes"], ElementsAre("Encrypted Configuration: on -> off"));
+  EXPECT_THAT(off.json_body["notes"], IsEmpty());
+  EXPECT_FALSE((**h.store().Get("SEP001122334455")).encrypted_config);
+
+  // With an EC LSC the note says what to do; key order EC with it is noted too.
+  auto key = pki::KeySpec::Parse("ec:256");
+  ASSERT_TRUE(key.ok());
+  pki::CertificateProfile profile;
+  profile.subject = {{"CN", "SEP001122334455"}};
+  auto lsc = pki::SelfSigned(*key, profile);
+  ASSERT_TRUE(lsc.ok()) << lsc.message();
+  store::Device d = **h.store().Get("SEP001122334455");
+  d.lsc_status = store::LscStatus::kInstalled;
+  d.lsc = store::StoredCertificate{.pem = lsc->certificate.ToPem(), .serial_hex = "01"};
+  ASSERT_TRUE(h.store().Save(d, std::nullopt).ok());
+  Reply on = api.Patch("/api/v1/devices/SEP001122334455",
+                       R"({"encrypted_config": true, "key_order": "ec"})");
+  ASSERT_EQ(on.status, 200) << on;
+  EXPECT_EQ(on.json_body["device"]["encrypted_config"], true);
+  EXPECT_THAT(on.json_body["notes"],
+              ElementsAre(HasSubstr("encrypted_config needs an RSA key, and Key Order EC Only"),
+                          "encrypted_config is on, but its LSC is EC: an encrypted configuration "
+                          "needs an RSA key; schedule Install/Upgrade with key order RSA Only"));
+
+  for (const auto& [body, says] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"encrypted_config": 1})", "encrypted_config must be true or false"},
+           {R"({"encrypted_config": "sometimes"})",
+            "encrypted_config 'sometimes' is not one of: on, off"}}) {
+    SCOPED_TRACE(body);
+    const Reply bad = api.Patch("/api/v1/devices/SEP001122334455", body);
+    EXPECT_EQ(bad.status, 400) << bad;
+    EXPECT_EQ(bad.field(), "encrypted_config") << bad;
+    EXPECT_THAT(bad.error(), HasSubstr(says)) << bad;
+  }
+  EXPECT_TRUE((**h.store().Get("SEP001122334455")).encrypted_config) << "nothing changed";
+}
+
 TEST(ApiTest, TheApiAndThePageFindTheSamePhones) {
   AdminHarness h;
   Api api = WithToken(h, "search");

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "service/device_encryption.h"
 #include "store/device_csv.h"
 
 namespace opencapf::admin {
@@ -11,6 +12,16 @@ namespace {
 ActionError BadName(const std::string& message) { return {400, "name", message}; }
 
 ActionError FromEdit(const store::EditError& e) { return {400, e.field, e.message}; }
+
+/// When a change turns Encrypted Configuration on (or keeps it on) for a phone whose
+/// configuration cannot be served encrypted: why, as a note.
+void NoteEncryptedConfigProblem(const store::DeviceChanges& changes, const store::Device& d,
+                                const store::FieldNamer& namer, std::vector<std::string>& notes) {
+  if (!changes.encrypted_config || !d.encrypted_config) return;
+  const std::string problem = service::EncryptedConfigProblem(d);
+  if (problem.empty()) return;
+  notes.push_back(namer("encrypted_config") + " is on, but " + problem);
+}
 
 }  // namespace
 
@@ -53,6 +64,7 @@ Outcome<ActionDone> CreateDevice(AdminContext& ctx, const Principal& who, std::s
   if (stored.ok() && *stored) d = **stored;
   done.device = d;
   done.changes = store::DeviceDifferences(store::Device{.name = d.name}, d);
+  NoteEncryptedConfigProblem(changes, d, namer, done.notes);
   Audit(ctx, who, "device.create", d.name,
         store::DifferencesText(store::Device{.name = d.name}, d));
   return {std::nullopt, std::move(done)};
@@ -66,11 +78,12 @@ Outcome<ActionDone> UpdateDevice(AdminContext& ctx, const Principal& who, std::s
   store::DeviceChanges changes;
   if (auto e = store::ReadDeviceChanges(fields, ctx.clock, namer, changes)) return {FromEdit(*e)};
   if (!changes.any()) {
-    return {ActionError{
-        400, "",
-        "nothing to change for " + *normalized + "; give one or more of " + namer("operation") +
-            ", " + namer("auth") + ", " + namer("auth_string") + ", " + namer("key_order") + ", " +
-            namer("rsa_bits") + ", " + namer("ec_curve") + ", " + namer("complete_by")}};
+    return {ActionError{400, "",
+                        "nothing to change for " + *normalized + "; give one or more of " +
+                            namer("operation") + ", " + namer("auth") + ", " +
+                            namer("auth_string") + ", " + namer("key_order") + ", " +
+                            namer("rsa_bits") + ", " + namer("ec_curve") + ", " +
+                            namer("complete_by") + ", " + namer("encrypted_config")}};
   }
   // The change is applied to the device as read; if the CAPF server changes it in between,
   // the save is refused and the change is applied again to the new state.
@@ -92,6 +105,7 @@ Outcome<ActionDone> UpdateDevice(AdminContext& ctx, const Principal& who, std::s
     done.changes = store::DeviceDifferences(before, after);
     if (done.changes.empty()) {
       done.device = after;
+      NoteEncryptedConfigProblem(changes, after, namer, done.notes);
       return {std::nullopt, std::move(done)};
     }
     Status saved = ctx.store.Save(after, std::nullopt);
@@ -106,6 +120,7 @@ Outcome<ActionDone> UpdateDevice(AdminContext& ctx, const Principal& who, std::s
     }
     auto stored = ctx.store.Get(*normalized);
     done.device = stored.ok() && *stored ? **stored : after;
+    NoteEncryptedConfigProblem(changes, done.device, namer, done.notes);
     const bool scheduled = changes.operation || changes.complete_by;
     Audit(ctx, who, scheduled ? "device.schedule" : "device.update", *normalized,
           store::DifferencesText(before, done.device));
@@ -146,7 +161,7 @@ Outcome<ImportDone> ImportDevices(AdminContext& ctx, const Principal& who, std::
                   "nothing imported; " + std::to_string(parsed.errors.size()) +
                       (parsed.errors.size() == 1 ? " problem" : " problems") +
                       ": fix the file and import it again (columns: name,operation,auth,"
-                      "auth_string,key_order,rsa_bits,ec_curve,complete_by)"};
+                      "auth_string,key_order,rsa_bits,ec_curve,complete_by,encrypted_config)"};
     e.problems = parsed.errors;
     return {e};
   }

@@ -48,6 +48,7 @@ std::string FieldLabel(std::string_view field) {
       {"rsa_bits", "RSA Key Size (Bits)"},
       {"ec_curve", "EC Key Size (Bits)"},
       {"complete_by", "Operation Completes By"},
+      {"encrypted_config", "Encrypted Configuration"},
       // The search and report forms'.
       {"q", "Device Name contains"},
       {"lsc_status", "LSC Status"},
@@ -93,7 +94,7 @@ std::string InPageWords(std::string message) {
                          "Certificate Operation " + std::string(store::DisplayText(op)));
     }
     for (std::string_view field :
-         {"auth_string", "complete_by", "rsa_bits", "ec_curve", "key_order"}) {
+         {"auth_string", "complete_by", "rsa_bits", "ec_curve", "key_order", "encrypted_config"}) {
       words.emplace_back(std::string(field), FieldLabel(field));
     }
     return words;

@@ -55,6 +55,18 @@ std::string Field(const httplib::Request& req, const char* name, const std::stri
   return req.has_param(name) ? Trim(req.get_param_value(name)) : fallback;
 }
 
+// Whether the Encrypted Configuration box shows ticked: "on", or another spelling of it.
+bool Ticked(const std::string& value) {
+  auto on = store::ParseEncryptedConfig(value);
+  return on.ok() && *on;
+}
+
+// A checkbox behind a hidden "off": the last value posted.
+std::string LastField(const httplib::Request& req, const char* name, const std::string& fallback) {
+  const std::size_t count = req.get_param_value_count(name);
+  return count > 0 ? Trim(req.get_param_value(name, count - 1)) : fallback;
+}
+
 // A select whose value is not one of its options (a hand-made post) still shows what was sent.
 Options WithValue(Options options, const std::string& value) {
   for (const auto& o : options) {
@@ -91,6 +103,7 @@ CapfForm FormFromDevice(const store::Device& d) {
   f.rsa_bits = std::to_string(d.rsa_bits);
   f.ec_curve = std::to_string(d.ec_curve);
   f.complete_by = d.complete_by ? store::FormatTime(*d.complete_by) : "";
+  f.encrypted_config = std::string(store::OnOffText(d.encrypted_config));
   return f;
 }
 
@@ -103,6 +116,7 @@ CapfForm FormFromRequest(const httplib::Request& req, const CapfForm& defaults) 
   f.rsa_bits = Field(req, "rsa_bits", defaults.rsa_bits);
   f.ec_curve = Field(req, "ec_curve", defaults.ec_curve);
   f.complete_by = Field(req, "complete_by", defaults.complete_by);
+  f.encrypted_config = LastField(req, "encrypted_config", defaults.encrypted_config);
   return f;
 }
 
@@ -118,6 +132,7 @@ store::DeviceFieldText FieldsToChange(const CapfForm& form, const store::Device*
     fields.key_order = given(form.key_order);
     fields.rsa_bits = given(form.rsa_bits);
     fields.ec_curve = given(form.ec_curve);
+    fields.encrypted_config = given(form.encrypted_config);
     // A deadline without an operation would be refused; the form leaves it empty then.
     if (form.operation != "none") fields.complete_by = given(form.complete_by);
     return fields;
@@ -131,6 +146,7 @@ store::DeviceFieldText FieldsToChange(const CapfForm& form, const store::Device*
   fields.key_order = changed(form.key_order, now.key_order);
   fields.rsa_bits = changed(form.rsa_bits, now.rsa_bits);
   fields.ec_curve = changed(form.ec_curve, now.ec_curve);
+  fields.encrypted_config = changed(form.encrypted_config, now.encrypted_config);
   // An emptied string box with another Authentication Mode: the mode change drops the string.
   // An emptied box with By Authentication String is passed on, and the rules say what to type.
   if (!(form.auth_string.empty() && form.auth != "auth-string")) {
@@ -171,6 +187,15 @@ std::string CapfFieldRows(const CapfForm& f, const std::string& invalid) {
           "+1h or 2026-12-01T10:00:00Z (UTC; a time without a zone is the server's local "
           "time). At least an hour ahead; empty gives one hour from now when an operation "
           "is scheduled.");
+  // The hidden "off" goes first: an unticked box posts nothing, a ticked one "on" after it.
+  html += Row("encrypted_config",
+              "<input type=\"hidden\" name=\"encrypted_config\" value=\"off\">"
+              "<input type=\"checkbox\" id=\"encrypted_config\" name=\"encrypted_config\" "
+              "value=\"on\"" +
+                  std::string(Ticked(f.encrypted_config) ? " checked" : "") + " " +
+                  InvalidAttributes("encrypted_config", invalid) + ">",
+              "Serve the phone's configuration file only encrypted to its RSA LSC (its MIC "
+              "before it has one), as CUCM's Encrypted TFTP Configuration does.");
   return html;
 }
 

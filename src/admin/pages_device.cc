@@ -9,6 +9,7 @@
 #include "admin/layout.h"
 #include "admin/pages.h"
 #include "admin/pages_capf_form.h"
+#include "service/device_encryption.h"
 #include "store/device_edit.h"
 
 namespace opencapf::admin::pages {
@@ -33,6 +34,19 @@ std::string CertificateTable(const std::string& id, const store::StoredCertifica
          "</td></tr>\n<tr><th>Valid To</th><td>" + TimeText(c.not_after) +
          "</td></tr>\n<tr><th>Days Left</th><td class=\"days-left\">" +
          DaysText(store::DaysLeft(c.not_after, now)) + "</td></tr>\n</tbody></table>\n";
+}
+
+// With Encrypted Configuration on and a phone whose configuration cannot be served encrypted:
+// a warning row saying why and what to do; nothing otherwise.
+std::string EncryptedConfigWarning(const store::Device& d) {
+  if (!d.encrypted_config) return "";
+  const std::string problem = service::EncryptedConfigProblem(d);
+  if (problem.empty()) return "";
+  return "<tr class=\"warn\" id=\"encrypted-config-warning\"><td colspan=\"2\" "
+         "role=\"status\"><strong>Warning:</strong> Encrypted Configuration is on, but " +
+         HtmlEscape(problem) +
+         ". Or untick Encrypted Configuration to serve the phone's configuration "
+         "unencrypted.</td></tr>\n";
 }
 
 std::string History(const std::vector<store::Event>& events) {
@@ -78,7 +92,7 @@ std::string DevicePage(AdminContext& ctx, FlashMessages& flashes, const Principa
           CsrfField(who) + "\n<input type=\"hidden\" name=\"version\" id=\"version\" value=\"" +
           std::to_string(version) + "\">\n<section class=\"capf\" id=\"capf-information\">\n" +
           "<h2>CAPF Information</h2>\n" + save_error.html + "<table class=\"fields\"><tbody>\n" +
-          CapfFieldRows(form, save_error.field) +
+          CapfFieldRows(form, save_error.field) + EncryptedConfigWarning(d) +
           "<tr><th>Certificate Operation Status</th><td><span id=\"operation-status\" class=\"" +
           OperationStatusClass(d.operation_status) + "\">" + HtmlEscape(d.operation_status) +
           "</span></td></tr>\n<tr><th>LSC Status</th><td><span id=\"lsc-status\" "

@@ -35,8 +35,9 @@ std::string ImportForm(const Principal& who, const std::string& csv, const std::
          "(null-string, auth-string, existing-lsc, existing-mic), <code>auth_string</code> (4-10 "
          "digits), <code>key_order</code> (rsa, ec, ec-preferred-rsa-backup), "
          "<code>rsa_bits</code> (1024, 2048, 3072, 4096), <code>ec_curve</code> (256, 384, 521), "
-         "<code>complete_by</code> (2026-12-01T10:00:00Z or +2h), in any order. An empty field "
-         "takes the default; a scheduled row without complete_by gets one hour from now. The "
+         "<code>complete_by</code> (2026-12-01T10:00:00Z or +2h), <code>encrypted_config</code> "
+         "(on, off), in any order. An empty field takes the default; a scheduled row without "
+         "complete_by gets one hour from now. The "
          "whole file is checked first: if any line is wrong, nothing is imported. Phones that "
          "exist already are refused (change them on their page).</p>\n"
          "<h2>Example</h2>\n<pre id=\"example\">" +

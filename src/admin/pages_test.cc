@@ -14,6 +14,7 @@
 #include "admin/routes.h"
 #include "base/clock.h"
 #include "base/metrics.h"
+#include "pki/issuer.h"
 #include "service/data_dir.h"
 #include "store/sqlite_store.h"
 #include "store/time_text.h"
@@ -415,6 +416,98 @@ TEST_F(PagesTest, AddingAPhone) {
   ASSERT_TRUE(twice);
   EXPECT_EQ(twice->status, 409);
   EXPECT_THAT(twice->body, HasSubstr("already exists"));
+}
+
+// A certificate with a key of `spec` ("rsa:2048", "ec:256"), as the store keeps an LSC.
+store::StoredCertificate PageTestLsc(const char* spec, const std::string& name) {
+  auto key = pki::KeySpec::Parse(spec);
+  EXPECT_TRUE(key.ok()) << key.message();
+  pki::CertificateProfile profile;
+  profile.subject = {{"CN", name}};
+  auto made = pki::SelfSigned(*key, profile);
+  EXPECT_TRUE(made.ok()) << made.message();
+  const pki::Certificate& c = made->certificate;
+  return {c.ToPem(), "01", c.Subject(), c.Issuer(), c.not_before(), c.not_after()};
+}
+
+TEST_F(PagesTest, EncryptedConfigurationIsACheckboxThatWarnsWhenItCannotBeServed) {
+  AddDevice({.name = kPhone});
+  for (const char* path : {"/devices/SEP001122334455", "/devices/new"}) {
+    auto page = Get(path);
+    ASSERT_TRUE(page) << path;
+    EXPECT_THAT(page->body, HasSubstr("<label for=\"encrypted_config\">Encrypted "
+                                      "Configuration</label>"))
+        << path;
+    EXPECT_THAT(page->body, HasSubstr("<input type=\"hidden\" name=\"encrypted_config\" "
+                                      "value=\"off\"><input type=\"checkbox\" "
+                                      "id=\"encrypted_config\" name=\"encrypted_config\" "
+                                      "value=\"on\" >"))
+        << path << ": not ticked";
+    EXPECT_THAT(page->body, Not(HasSubstr("encrypted-config-warning"))) << path;
+  }
+
+  // Ticked: the browser sends the hidden "off", then "on".
+  auto ticked =
+      Post("/devices/SEP001122334455", {{"encrypted_config", "off"}, {"encrypted_config", "on"}});
+  ASSERT_TRUE(ticked);
+  EXPECT_EQ(ticked->status, 303);
+  EXPECT_TRUE(Stored(kPhone).encrypted_config);
+  auto page = Get("/devices/SEP001122334455");
+  ASSERT_TRUE(page);
+  EXPECT_THAT(page->body, HasSubstr("Encrypted Configuration: off -&gt; on"));
+  EXPECT_THAT(page->body, HasSubstr("value=\"on\" checked"));
+  const std::string warning =
+      testing::Between(page->body, "<tr class=\"warn\" id=\"encrypted-config-warning\">", '\n');
+  EXPECT_THAT(warning, HasSubstr("Encrypted Configuration is on, but no LSC or MIC yet: its "
+                                 "configuration is not served until CAPF has seen a certificate "
+                                 "from the phone"));
+  EXPECT_EQ((*h_.store().ListAudit(1))[0].detail, "Encrypted Configuration: off -> on");
+
+  // An EC LSC cannot receive it; an RSA one can.
+  store::Device ec = Stored(kPhone);
+  ec.lsc_status = store::LscStatus::kInstalled;
+  ec.lsc = PageTestLsc("ec:256", kPhone);
+  ASSERT_TRUE(h_.store().Save(ec, std::nullopt).ok());
+  page = Get("/devices/SEP001122334455");
+  ASSERT_TRUE(page);
+  EXPECT_THAT(page->body,
+              HasSubstr("Encrypted Configuration is on, but its LSC is EC: an encrypted "
+                        "configuration needs an RSA key; schedule Install/Upgrade with key order "
+                        "RSA Only"));
+  store::Device rsa = Stored(kPhone);
+  rsa.lsc = PageTestLsc("rsa:2048", kPhone);
+  ASSERT_TRUE(h_.store().Save(rsa, std::nullopt).ok());
+  page = Get("/devices/SEP001122334455");
+  ASSERT_TRUE(page);
+  EXPECT_THAT(page->body, Not(HasSubstr("encrypted-config-warning")));
+  EXPECT_THAT(page->body, HasSubstr("value=\"on\" checked"));
+
+  // Saving the page untouched keeps it; unticked, only the hidden "off" is sent.
+  auto untouched =
+      Post("/devices/SEP001122334455", {{"encrypted_config", "off"}, {"encrypted_config", "on"}});
+  ASSERT_TRUE(untouched);
+  EXPECT_EQ(Stored(kPhone).version, rsa.version + 1) << "nothing written";
+  auto unticked = Post("/devices/SEP001122334455", {{"encrypted_config", "off"}});
+  ASSERT_TRUE(unticked);
+  EXPECT_EQ(unticked->status, 303);
+  EXPECT_FALSE(Stored(kPhone).encrypted_config);
+
+  // A hand-made post with a value that is no switch is refused in the page's words.
+  auto bad = Post("/devices/SEP001122334455", {{"encrypted_config", "sometimes"}});
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_THAT(bad->body, HasSubstr("Encrypted Configuration: Encrypted Configuration "
+                                   "&#39;sometimes&#39; is not one of: on, off"));
+  EXPECT_FALSE(Stored(kPhone).encrypted_config);
+
+  // Adding a phone with the box ticked.
+  auto added = Post("/devices", {{"name", kOther},
+                                 {"operation", "none"},
+                                 {"encrypted_config", "off"},
+                                 {"encrypted_config", "on"}});
+  ASSERT_TRUE(added);
+  EXPECT_EQ(added->status, 303);
+  EXPECT_TRUE(Stored(kOther).encrypted_config);
 }
 
 TEST_F(PagesTest, ImportListsEveryProblemOrImportsEverything) {

@@ -23,6 +23,7 @@
 #include "cli/data_dir_options.h"
 #include "service/config.h"
 #include "service/data_dir.h"
+#include "service/device_encryption.h"
 #include "service/phone_config.h"
 #include "store/device.h"
 #include "store/device_csv.h"
@@ -69,7 +70,7 @@ std::string AsFlags(std::string message) {
   static const std::pair<std::string_view, std::string_view> kWords[] = {
       {"auth_string", "--auth-string"}, {"complete_by", "--complete-by"},
       {"rsa_bits", "--rsa-bits"},       {"ec_curve", "--ec-curve"},
-      {"key_order", "--key-order"},
+      {"key_order", "--key-order"},     {"encrypted_config", "--encrypted-config"},
   };
   for (const auto& [field, flag] : kWords) {
     for (std::size_t at = message.find(field); at != std::string::npos;
@@ -147,8 +148,22 @@ void PrintCapfInformation(std::ostream& out, const Device& d, std::time_t now, b
   Line(out, "    ", "RSA Key Size (Bits)", std::to_string(d.rsa_bits));
   Line(out, "    ", "EC Key Size (Bits)", std::to_string(d.ec_curve));
   Line(out, "    ", "Operation Completes By", d.complete_by ? Deadline(*d.complete_by, now) : "-");
+  Line(out, "    ", "Encrypted Configuration", std::string(store::OnOffText(d.encrypted_config)));
   Line(out, "    ", "Certificate Operation Status", d.operation_status);
   Line(out, "    ", "LSC Status", std::string(store::DisplayText(d.lsc_status)));
+}
+
+/// With Encrypted Configuration on: why the phone's configuration cannot be served encrypted,
+/// and what to type; nothing when it can (or the setting is off).
+void PrintEncryptedConfigWarning(std::ostream& out, const Device& d, const std::string& data) {
+  if (!d.encrypted_config) return;
+  const std::string problem = service::EncryptedConfigProblem(d);
+  if (problem.empty()) return;
+  out << "  warning: Encrypted Configuration is on, but " << problem << "\n"
+      << "    give it an RSA LSC: opencapf device set " << d.name
+      << " --operation install --key-order rsa" << DataArg(data) << "\n"
+      << "    or serve its configuration unencrypted: opencapf device set " << d.name
+      << " --encrypted-config off" << DataArg(data) << "\n";
 }
 
 /// What the administrator does after scheduling, for the operation the device now has.
@@ -211,7 +226,8 @@ std::string Dump(const nlohmann::ordered_json& value) {
 
 /// The flags as typed; each option pointer says whether its flag was given.
 struct FieldFlags {
-  std::string operation, auth, auth_string, key_order, rsa_bits, ec_curve, complete_by;
+  std::string operation, auth, auth_string, key_order, rsa_bits, ec_curve, complete_by,
+      encrypted_config;
   CLI::Option* operation_opt = nullptr;
   CLI::Option* auth_opt = nullptr;
   CLI::Option* auth_string_opt = nullptr;
@@ -219,6 +235,7 @@ struct FieldFlags {
   CLI::Option* rsa_bits_opt = nullptr;
   CLI::Option* ec_curve_opt = nullptr;
   CLI::Option* complete_by_opt = nullptr;
+  CLI::Option* encrypted_config_opt = nullptr;
 };
 
 void AddFieldFlags(CLI::App& cmd, FieldFlags& f) {
@@ -248,6 +265,12 @@ void AddFieldFlags(CLI::App& cmd, FieldFlags& f) {
              "Operation Completes By: ISO 8601 (2026-12-01T10:00:00Z; without a zone: local time) "
              "or from now: +90s, +15m, +1h, +2d. Default for a scheduled operation: +1h")
           ->type_name("TIME");
+  f.encrypted_config_opt =
+      cmd.add_option("--encrypted-config", f.encrypted_config,
+                     "Encrypted Configuration: on serves the phone's configuration only "
+                     "encrypted to its RSA LSC (its MIC before it has one), off (default) plain; "
+                     "true/false, yes/no, 1/0 work too")
+          ->type_name("on|off");
 }
 
 bool Given(const CLI::Option* option) { return option != nullptr && option->count() > 0; }
@@ -262,6 +285,7 @@ store::DeviceFieldText FieldText(const FieldFlags& f) {
   if (Given(f.rsa_bits_opt)) t.rsa_bits = f.rsa_bits;
   if (Given(f.ec_curve_opt)) t.ec_curve = f.ec_curve;
   if (Given(f.complete_by_opt)) t.complete_by = f.complete_by;
+  if (Given(f.encrypted_config_opt)) t.encrypted_config = f.encrypted_config;
   return t;
 }
 
@@ -350,6 +374,7 @@ int RunAdd(const EditArgs& args) {
            store::DifferencesText(store::Device{.name = d.name}, d));
   std::cout << "added " << d.name << "\n";
   PrintCapfInformation(std::cout, d, now, /*reveal=*/false);
+  PrintEncryptedConfigWarning(std::cout, d, args.data);
   PrintNotes(notes);
   std::cout << NextStep(d, args.data);
   return kOk;
@@ -365,8 +390,8 @@ int RunSet(const EditArgs& args) {
   if (!changes.any()) {
     return Report(who, {kUsage, "nothing to change for " + name +
                                     "; give one or more of --operation, --auth, --auth-string, "
-                                    "--key-order, --rsa-bits, --ec-curve, --complete-by (see "
-                                    "'opencapf help device set')"});
+                                    "--key-order, --rsa-bits, --ec-curve, --complete-by, "
+                                    "--encrypted-config (see 'opencapf help device set')"});
   }
   auto store = OpenStore(args.data);
   if (!store.ok()) return Report(who, {kRefused, store.message()});
@@ -406,6 +431,7 @@ int RunSet(const EditArgs& args) {
     std::cout << "updated " << name << ":\n";
     for (const auto& line : changed) std::cout << "  " << line << "\n";
     PrintCapfInformation(std::cout, after, now, /*reveal=*/false);
+    PrintEncryptedConfigWarning(std::cout, after, args.data);
     PrintNotes(notes);
     if (changes.operation || changes.complete_by) std::cout << NextStep(after, args.data);
     return kOk;
@@ -468,6 +494,7 @@ int RunShow(const ShowArgs& args) {
 
   std::cout << "Device " << d.name << "\n";
   PrintCapfInformation(std::cout, d, now, /*reveal=*/true);
+  PrintEncryptedConfigWarning(std::cout, d, args.data);
   if (d.lsc) {
     std::cout << "  LSC\n";
     PrintCertificate(std::cout, *d.lsc, now);
@@ -675,7 +702,7 @@ int RunImport(const ImportArgs& args) {
     }
     std::cerr << "fix the file and import it again; the whole file is checked before anything "
                  "is written (columns: name,operation,auth,auth_string,key_order,rsa_bits,"
-                 "ec_curve,complete_by; see docs/devices.md)\n";
+                 "ec_curve,complete_by,encrypted_config; see docs/devices.md)\n";
     return kRefused;
   }
   if (Status added = (*store)->AddAll(csv.devices); !added.ok()) {
@@ -819,7 +846,7 @@ void AddDeviceCommands(CLI::App& root, ExitCode& exit) {
     auto args = std::make_shared<ImportArgs>();
     cmd->add_option("FILE", args->file,
                     "CSV whose header names the columns: name, then any of operation, auth, "
-                    "auth_string, key_order, rsa_bits, ec_curve, complete_by")
+                    "auth_string, key_order, rsa_bits, ec_curve, complete_by, encrypted_config")
         ->required();
     AddDataOption(*cmd, args->data);
     cmd->callback([args, &exit]() { exit.value = RunImport(*args); });

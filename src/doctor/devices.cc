@@ -1,5 +1,6 @@
 // Per device: the deadline, the authentication mode against what the phone can present, the
-// phone's configuration file, the last session's failure and what it means, the LSC's expiry.
+// phone's configuration file and whether it can be served encrypted, the last session's failure
+// and what it means, the LSC's expiry.
 #include <algorithm>
 
 #include "base/file.h"
@@ -7,6 +8,7 @@
 #include "phone/cnf.h"
 #include "pki/chain.h"
 #include "service/certificates.h"
+#include "service/device_encryption.h"
 #include "service/phone_config.h"
 
 namespace opencapf::doctor {
@@ -211,6 +213,27 @@ void CheckCnf(DeviceContext& x) {
   }
 }
 
+// With Encrypted Configuration on: whether the phone has the RSA certificate its configuration
+// is encrypted to (its LSC, else its MIC).
+void CheckEncryptedConfig(DeviceContext& x) {
+  const Device& d = x.d;
+  if (!d.encrypted_config) return;
+  const std::string problem = service::EncryptedConfigProblem(d);
+  if (problem.empty()) {
+    x.Add("encrypted-config", Level::kOk,
+          std::string("Encrypted Configuration on: the configuration is encrypted to its RSA ") +
+              (d.lsc ? "LSC" : "MIC"));
+    return;
+  }
+  x.Add("encrypted-config", Level::kWarn, "Encrypted Configuration is on, but " + problem,
+        "the phone's configuration file is served only encrypted to an RSA key of its own, so "
+        "without one the phone does not get its configuration (on CUCM: Encrypted TFTP "
+        "Configuration with an EC or missing LSC)",
+        Set(d, "--operation install --key-order rsa", x.c) +
+            " and reset the phone, so it gets an RSA LSC; or " +
+            Set(d, "--encrypted-config off", x.c) + " to serve its configuration unencrypted");
+}
+
 // What the last session's result means for the phone, and what to do.
 void CheckLastSession(DeviceContext& x) {
   const Device& d = x.d;
@@ -317,6 +340,7 @@ void CheckDevices(Context& c) {
     CheckDeadline(x);
     CheckAuth(x);
     CheckCnf(x);
+    CheckEncryptedConfig(x);
     CheckLastSession(x);
     CheckLscExpiry(x);
     with_problems += x.problems > 0 ? 1 : 0;

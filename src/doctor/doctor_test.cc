@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pki/certificate.h"
+#include "pki/issuer.h"
 #include "service/data_dir.h"
 #include "store/sqlite_store.h"
 
@@ -158,6 +159,53 @@ TEST_F(DoctorTest, AnUnknownDeviceAndTheListSummary) {
   const Finding summary = Find(all, "devices");
   ASSERT_FALSE(summary.check.empty());
   EXPECT_NE(summary.summary.find("1 phones checked"), std::string::npos) << summary.summary;
+}
+
+TEST_F(DoctorTest, EncryptedConfigWithoutAnRsaCertificateIsAWarningWithTheFix) {
+  auto with = [&](const std::string& name, bool encrypted, const char* lsc_key) {
+    store::Device d{.name = name, .encrypted_config = encrypted};
+    if (lsc_key != nullptr) {
+      auto key = pki::KeySpec::Parse(lsc_key);
+      ASSERT_TRUE(key.ok());
+      pki::CertificateProfile profile;
+      profile.subject = {{"CN", name}};
+      auto made = pki::SelfSigned(*key, profile);
+      ASSERT_TRUE(made.ok()) << made.message();
+      d.lsc_status = store::LscStatus::kInstalled;
+      d.lsc = store::StoredCertificate{.pem = made->certificate.ToPem(),
+                                       .serial_hex = "01",
+                                       .not_after = made->certificate.not_after()};
+    }
+    ASSERT_TRUE(store_->Add(d).ok());
+  };
+  with("SEP0000000000E1", true, "ec:256");
+  with("SEP0000000000E2", true, nullptr);
+  with("SEP0000000000E3", true, "rsa:2048");
+  with("SEP0000000000E4", false, "ec:256");
+
+  const Report all = Run(Options());
+  const Finding ec = Find(all, "device SEP0000000000E1 encrypted-config");
+  ASSERT_FALSE(ec.check.empty());
+  EXPECT_EQ(ec.level, Level::kWarn);
+  EXPECT_EQ(ec.summary,
+            "Encrypted Configuration is on, but its LSC is EC: an encrypted configuration needs "
+            "an RSA key; schedule Install/Upgrade with key order RSA Only");
+  EXPECT_NE(ec.cause.find("served only encrypted to an RSA key"), std::string::npos) << ec.cause;
+  EXPECT_NE(ec.fix.find("opencapf device set SEP0000000000E1 --operation install --key-order rsa"),
+            std::string::npos)
+      << ec.fix;
+  EXPECT_NE(ec.fix.find("--encrypted-config off"), std::string::npos) << ec.fix;
+  const Finding none = Find(all, "device SEP0000000000E2 encrypted-config");
+  EXPECT_EQ(none.level, Level::kWarn);
+  EXPECT_NE(none.summary.find("no LSC or MIC yet"), std::string::npos) << none.summary;
+  EXPECT_TRUE(Find(all, "device SEP0000000000E3 encrypted-config").check.empty()) << "fine";
+  EXPECT_TRUE(Find(all, "device SEP0000000000E4 encrypted-config").check.empty()) << "off";
+
+  DoctorOptions one = Options();
+  one.device = "SEP0000000000E3";
+  const Finding rsa = Find(Run(one), "device SEP0000000000E3 encrypted-config");
+  EXPECT_EQ(rsa.level, Level::kOk);
+  EXPECT_NE(rsa.summary.find("encrypted to its RSA LSC"), std::string::npos) << rsa.summary;
 }
 
 TEST_F(DoctorTest, DownServicesAreFailuresWithTheFix) {

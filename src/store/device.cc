@@ -167,6 +167,20 @@ Result<LscStatus> ParseLscStatus(std::string_view text) {
   return ParseSpelling(kLscStatuses, "lsc_status", text, true);
 }
 
+std::string_view OnOffText(bool on) { return on ? "on" : "off"; }
+
+Result<bool> ParseEncryptedConfig(std::string_view text) {
+  const std::string key = Canonical(text);
+  for (std::string_view yes : {"on", "true", "yes", "1"}) {
+    if (key == yes) return true;
+  }
+  for (std::string_view no : {"off", "false", "no", "0"}) {
+    if (key == no) return false;
+  }
+  return Fail("encrypted_config '" + std::string(text) +
+              "' is not one of: on, off (true, false, yes, no, 1 and 0 work too)");
+}
+
 std::string_view ReasonText(Operation operation, FailureReason reason) {
   switch (reason) {
     case FailureReason::kLate:

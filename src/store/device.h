@@ -65,6 +65,12 @@ Result<KeyOrder> ParseKeyOrder(std::string_view text);
 /// Also accepts the display text ("Not Installed").
 Result<LscStatus> ParseLscStatus(std::string_view text);
 
+/// Encrypted Configuration as the CLI, the CSV and `device show` write it: "on" or "off".
+std::string_view OnOffText(bool on);
+/// Reads Encrypted Configuration: on, off, true, false, yes, no, 1 or 0, in any letter case,
+/// blanks around it ignored. The error names the field as the CSV does (encrypted_config).
+Result<bool> ParseEncryptedConfig(std::string_view text);
+
 // ---------------------------------------------------------------------------------------------
 // Certificate Operation Status, in CUCM's words. A status is either one of the fixed texts
 // below or "<Upgrade|Delete|Troubleshoot> Failed: <reason>" with one of the reasons below.
@@ -159,6 +165,9 @@ struct Device {
   std::optional<StoredCertificate> pending_lsc{};
   /// The manufacturing certificate last seen from this phone.
   std::optional<StoredCertificate> mic{};
+  /// "Encrypted Configuration" (CUCM's "Encrypted TFTP Configuration"): the phone's
+  /// SEP<MAC>.cnf.xml is served only encrypted to its RSA LSC (its MIC before it has one).
+  bool encrypted_config = false;
   /// Set by the store from its clock; what callers put here is ignored.
   std::time_t created = 0;
   std::time_t updated = 0;

@@ -268,6 +268,9 @@ DeviceCsv ParseDeviceCsv(std::string_view text, const Clock& clock) {
       } else if (column == "complete_by") {
         auto v = ParseTime(value, clock);
         v.ok() ? void(d.complete_by = *v) : bad("complete_by: " + v.message());
+      } else if (column == "encrypted_config") {
+        auto v = ParseEncryptedConfig(value);
+        v.ok() ? void(d.encrypted_config = *v) : bad(v.message());
       }
     }
     if (!fields_ok) continue;

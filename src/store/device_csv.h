@@ -12,8 +12,9 @@ namespace opencapf::store {
 
 /// The columns a device CSV may have, spelled as the `opencapf device add` flags with
 /// underscores. `name` comes first; the others are optional, in any order.
-inline constexpr std::array<std::string_view, 8> kDeviceCsvColumns = {
-    "name", "operation", "auth", "auth_string", "key_order", "rsa_bits", "ec_curve", "complete_by",
+inline constexpr std::array<std::string_view, 9> kDeviceCsvColumns = {
+    "name",     "operation", "auth",        "auth_string",      "key_order",
+    "rsa_bits", "ec_curve",  "complete_by", "encrypted_config",
 };
 
 /// What a device CSV holds: every device, or every error.
@@ -37,8 +38,9 @@ struct DeviceCsv {
 ///    order (letter case and '-' for '_' do not matter); an unknown or repeated column is an
 ///    error;
 ///  - each row is one device; an empty field keeps the default (operation none, auth
-///    null-string, key_order rsa, rsa_bits 2048, ec_curve 256); values are read as the CLI
-///    reads them, complete_by with ParseTime (relative times count from `clock`);
+///    null-string, key_order rsa, rsa_bits 2048, ec_curve 256, encrypted_config off); values
+///    are read as the CLI reads them, complete_by with ParseTime (relative times count from
+///    `clock`), encrypted_config with ParseEncryptedConfig (on/off, true/false, yes/no, 1/0);
 ///  - a scheduled operation without complete_by gets now + 1 hour (said in `notes`); a
 ///    complete_by already past is an error;
 ///  - every row is checked with Problems(); a name given twice is an error naming both lines.

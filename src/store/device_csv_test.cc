@@ -128,7 +128,7 @@ TEST_F(DeviceCsvTest, HeaderErrors) {
   EXPECT_THAT(OneError("\n\n  \n"), HasSubstr("line 1: the file has no header"));
   EXPECT_EQ(OneError("name,operation,colour\nSEP001122AABBCC,none,red\n"),
             "line 1: unknown column 'colour'; columns are: name, operation, auth, auth_string, "
-            "key_order, rsa_bits, ec_curve, complete_by");
+            "key_order, rsa_bits, ec_curve, complete_by, encrypted_config");
   EXPECT_THAT(OneError("name,auth,Auth\n"), HasSubstr("line 1: column 'auth' is named twice"));
   EXPECT_THAT(OneError("operation,name\ninstall,SEP001122AABBCC\n"),
               HasSubstr("line 1: the first column must be 'name' (found 'operation')"));
@@ -187,6 +187,28 @@ TEST_F(DeviceCsvTest, SyntaxErrorsNameTheirLine) {
                           HasSubstr("line 3: operation 'bogus'")));
   EXPECT_THAT(OneError("name,operation\nSEP001122AABBCC,in\"stall\n"),
               HasSubstr("line 2: a '\"' inside unquoted field 2; put the whole field in quotes"));
+}
+
+TEST_F(DeviceCsvTest, EncryptedConfigTakesOnOffTrueFalseYesNoOneZeroInAnyCase) {
+  DeviceCsv csv = Parse(
+      "name,encrypted_config\n"
+      "SEP000000000001,on\n"
+      "SEP000000000002,OFF\n"
+      "SEP000000000003,True\n"
+      "SEP000000000004,false\n"
+      "SEP000000000005,YES\n"
+      "SEP000000000006,no\n"
+      "SEP000000000007,1\n"
+      "SEP000000000008,0\n"
+      "SEP000000000009,\n");
+  ASSERT_TRUE(csv.ok()) << ::testing::PrintToString(csv.errors);
+  std::vector<bool> on;
+  for (const Device& d : csv.devices) on.push_back(d.encrypted_config);
+  EXPECT_EQ(on, (std::vector<bool>{true, false, true, false, true, false, true, false, false}));
+
+  EXPECT_EQ(OneError("name,Encrypted-Config\nSEP000000000001,maybe\n"),
+            "line 2: encrypted_config 'maybe' is not one of: on, off (true, false, yes, no, 1 "
+            "and 0 work too)");
 }
 
 TEST_F(DeviceCsvTest, SeveralProblemsInOneRowAreAllReported) {

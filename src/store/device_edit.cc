@@ -85,6 +85,11 @@ std::optional<EditError> ReadDeviceChanges(const DeviceFieldText& text, const Cl
     if (!v.ok()) return usage("complete_by", v.message());
     out.complete_by = *v;
   }
+  if (text.encrypted_config) {
+    auto v = ParseEncryptedConfig(*text.encrypted_config);
+    if (!v.ok()) return usage("encrypted_config", v.message());
+    out.encrypted_config = *v;
+  }
   return std::nullopt;
 }
 
@@ -121,6 +126,16 @@ std::optional<EditError> ApplyDeviceChanges(const DeviceChanges& c, Device& d, s
   if (c.key_order) d.key_order = *c.key_order;
   if (c.rsa_bits) d.rsa_bits = *c.rsa_bits;
   if (c.ec_curve) d.ec_curve = *c.ec_curve;
+  if (c.encrypted_config) d.encrypted_config = *c.encrypted_config;
+  // An encrypted configuration is encrypted to the phone's RSA key (its LSC): a key order that
+  // gives the phone an EC LSC leaves it without a configuration once it has one.
+  if ((c.encrypted_config || c.key_order) && d.encrypted_config && d.key_order != KeyOrder::kRsa) {
+    notes.push_back(name("encrypted_config") + " needs an RSA key, and Key Order " +
+                    std::string(DisplayText(d.key_order)) +
+                    " gives the phone an EC LSC, whose configuration cannot be served "
+                    "encrypted; give " +
+                    name("key_order") + " rsa");
+  }
 
   // (Re)scheduling: an operation given, or a new deadline for the one scheduled.
   const bool scheduling =
@@ -174,6 +189,8 @@ std::vector<std::string> DeviceDifferences(const Device& a, const Device& b) {
   add("RSA Key Size (Bits)", std::to_string(a.rsa_bits), std::to_string(b.rsa_bits));
   add("EC Key Size (Bits)", std::to_string(a.ec_curve), std::to_string(b.ec_curve));
   add("Operation Completes By", deadline(a), deadline(b));
+  add("Encrypted Configuration", std::string(OnOffText(a.encrypted_config)),
+      std::string(OnOffText(b.encrypted_config)));
   add("Certificate Operation Status", a.operation_status, b.operation_status);
   return out;
 }

@@ -25,10 +25,11 @@ inline constexpr std::time_t kDefaultDeadline = 3600;
 /// The fields of a change as typed; a field not given stays nullopt. Names are the API's.
 struct DeviceFieldText {
   std::optional<std::string> operation{}, auth{}, auth_string{}, key_order{}, rsa_bits{},
-      ec_curve{}, complete_by{};
+      ec_curve{}, complete_by{}, encrypted_config{};
 
   bool any() const {
-    return operation || auth || auth_string || key_order || rsa_bits || ec_curve || complete_by;
+    return operation || auth || auth_string || key_order || rsa_bits || ec_curve || complete_by ||
+           encrypted_config;
   }
 };
 
@@ -41,9 +42,11 @@ struct DeviceChanges {
   std::optional<int> rsa_bits{};
   std::optional<int> ec_curve{};
   std::optional<std::time_t> complete_by{};
+  std::optional<bool> encrypted_config{};
 
   bool any() const {
-    return operation || auth || auth_string || key_order || rsa_bits || ec_curve || complete_by;
+    return operation || auth || auth_string || key_order || rsa_bits || ec_curve || complete_by ||
+           encrypted_config;
   }
 };
 
@@ -72,8 +75,9 @@ std::optional<EditError> ReadDeviceChanges(const DeviceFieldText& text, const Cl
 
 /// Applies `c` to `d` as adding (a new device) or changing one does, then checks the result
 /// with the store's rules (Validate, and CheckScheduleAhead when scheduling). Notes for the user
-/// (a default deadline was chosen, a short deadline, a dropped authentication string) go to
-/// `notes`. On error `d` may be partly changed: apply to a copy.
+/// (a default deadline was chosen, a short deadline, a dropped authentication string, an
+/// encrypted configuration with a key order that gives an EC LSC) go to `notes`. On error `d` may
+/// be partly changed: apply to a copy.
 std::optional<EditError> ApplyDeviceChanges(const DeviceChanges& c, Device& d, std::time_t now,
                                             const FieldNamer& name,
                                             std::vector<std::string>& notes);

@@ -32,6 +32,7 @@ nlohmann::ordered_json DeviceJson(const Device& d, std::time_t now, bool pem) {
       {"ec_curve", d.ec_curve},
       {"complete_by", d.complete_by ? nlohmann::ordered_json(FormatTime(*d.complete_by))
                                     : nlohmann::ordered_json(nullptr)},
+      {"encrypted_config", d.encrypted_config},
       {"operation_status", d.operation_status},
       {"lsc_status", ToText(d.lsc_status)},
       {"lsc", CertificateJson(d.lsc, now, pem)},

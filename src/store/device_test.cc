@@ -89,6 +89,28 @@ TEST(Device, ParseErrorsListTheAcceptedValues) {
   EXPECT_THAT(lsc.message(), HasSubstr("installed, not-installed, pending"));
 }
 
+TEST(Device, EncryptedConfigReadsAsASwitch) {
+  EXPECT_EQ(OnOffText(true), "on");
+  EXPECT_EQ(OnOffText(false), "off");
+  for (std::string_view on : {"on", "ON", "true", "True", "yes", "Yes", "1", " on "}) {
+    auto v = ParseEncryptedConfig(on);
+    ASSERT_TRUE(v.ok()) << on << ": " << v.message();
+    EXPECT_TRUE(*v) << on;
+  }
+  for (std::string_view off : {"off", "Off", "false", "FALSE", "no", "NO", "0"}) {
+    auto v = ParseEncryptedConfig(off);
+    ASSERT_TRUE(v.ok()) << off << ": " << v.message();
+    EXPECT_FALSE(*v) << off;
+  }
+  for (std::string_view bad : {"", "2", "enabled", "onn"}) {
+    auto v = ParseEncryptedConfig(bad);
+    ASSERT_FALSE(v.ok()) << bad;
+    EXPECT_EQ(v.message(), "encrypted_config '" + std::string(bad) +
+                               "' is not one of: on, off (true, false, yes, no, 1 and 0 work too)");
+  }
+  EXPECT_FALSE(Device{}.encrypted_config);
+}
+
 TEST(Device, StatusTextsAreCucms) {
   EXPECT_EQ(FailedStatus(Operation::kInstall, FailureReason::kLate),
             "Upgrade Failed: User Initiated Request Late/Timedout");

@@ -164,9 +164,18 @@ CREATE TABLE nodes (
 );
 )sql";
 
+// Version 3: the device setting Encrypted Configuration (CUCM's "Encrypted TFTP
+// Configuration"): true serves the phone's configuration only encrypted to its certificate.
+// Devices already stored keep plain configurations; a node of the previous release, which
+// names its columns, goes on reading and writing the others.
+constexpr const char* kSchema3 = R"sql(
+ALTER TABLE devices ADD COLUMN encrypted_config BOOLEAN NOT NULL DEFAULT false;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "devices, trust, revocations and administration", kSchema1},
     {2, "the cluster: its identity, certificate files and nodes", kSchema2},
+    {3, "the devices' Encrypted Configuration setting", kSchema3},
 };
 
 constexpr const char* kHasSchemaTable =

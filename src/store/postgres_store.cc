@@ -26,7 +26,7 @@ using rules::StoredName;
 
 #define DEVICE_COLUMNS                                                               \
   "name, operation, auth, auth_string, key_order, rsa_bits, ec_curve, complete_by, " \
-  "operation_status, lsc_status, created, updated, version"
+  "operation_status, lsc_status, encrypted_config, created, updated, version"
 #define CERTIFICATE_COLUMNS "device, slot, pem, serial_hex, subject, issuer, not_before, not_after"
 
 // $1 lsc_status, $2 operation_status, $3 auth_string; a NULL parameter matches everything.
@@ -48,12 +48,13 @@ constexpr const char* kListCertificates =
 constexpr const char* kInsertDevice =
     "INSERT INTO devices (" DEVICE_COLUMNS
     ") VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::integer, $7::integer, "
-    "$8::bigint, $9::text, $10::text, $11::bigint, $11::bigint, 1)";
+    "$8::bigint, $9::text, $10::text, $11::boolean, $12::bigint, $12::bigint, 1)";
 constexpr const char* kUpdateDevice =
     "UPDATE devices SET operation = $2::text, auth = $3::text, auth_string = $4::text, "
     "key_order = $5::text, rsa_bits = $6::integer, ec_curve = $7::integer, "
     "complete_by = $8::bigint, operation_status = $9::text, lsc_status = $10::text, "
-    "updated = $11::bigint, version = version + 1 WHERE name = $1::text AND version = $12::bigint";
+    "encrypted_config = $11::boolean, updated = $12::bigint, version = version + 1 "
+    "WHERE name = $1::text AND version = $13::bigint";
 constexpr const char* kSelectVersion = "SELECT version FROM devices WHERE name = $1::text";
 constexpr const char* kDeleteDevice = "DELETE FROM devices WHERE name = $1::text";
 constexpr const char* kDeleteCertificates = "DELETE FROM certificates WHERE device = $1::text";
@@ -72,7 +73,7 @@ constexpr const char* kHistory =
 #undef CERTIFICATE_COLUMNS
 #undef DEVICE_FILTER
 
-/// Parameters 1-10 of kInsertDevice and kUpdateDevice, in DEVICE_COLUMNS order.
+/// Parameters 1-11 of kInsertDevice and kUpdateDevice, in DEVICE_COLUMNS order.
 Params DeviceFields(const Device& d) {
   Params p;
   p.Add(d.name)
@@ -87,7 +88,7 @@ Params DeviceFields(const Device& d) {
   } else {
     p.AddNull();
   }
-  p.Add(d.operation_status).Add(ToText(d.lsc_status));
+  p.Add(d.operation_status).Add(ToText(d.lsc_status)).Add(d.encrypted_config ? "true" : "false");
   return p;
 }
 
@@ -530,9 +531,10 @@ class PostgresStore final : public Store, public Cluster {
     if (auto t = s.OptionalInt(r, 7)) d.complete_by = static_cast<std::time_t>(*t);
     d.operation_status = s.Text(r, 8);
     d.lsc_status = *lsc_status;
-    d.created = static_cast<std::time_t>(s.Int(r, 10));
-    d.updated = static_cast<std::time_t>(s.Int(r, 11));
-    d.version = s.Int(r, 12);
+    d.encrypted_config = s.Text(r, 10) == "t";  // a boolean's text form: "t" or "f"
+    d.created = static_cast<std::time_t>(s.Int(r, 11));
+    d.updated = static_cast<std::time_t>(s.Int(r, 12));
+    d.version = s.Int(r, 13);
     return d;
   }
 

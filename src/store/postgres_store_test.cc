@@ -100,6 +100,34 @@ TEST_F(PostgresStoreTest, ADatabaseFromTheFutureIsRefused) {
   EXPECT_THAT(opened.message(), HasSubstr("/" + database_));
 }
 
+TEST_F(PostgresStoreTest, AVersion2DatabaseGainsEncryptedConfigOffForItsDevices) {
+  {
+    // What the release before Encrypted Configuration left: schema version 2, one device.
+    auto conn = pg::Connection::Open(url_, std::chrono::seconds(10));
+    ASSERT_TRUE(conn.ok()) << conn.message();
+    ASSERT_TRUE(pg::Migrate(*conn, pg::Migrations().first(2)).ok());
+  }
+  EXPECT_EQ(Sql("SELECT max(version) FROM opencapf_schema"), "2");
+  Sql("INSERT INTO devices (name, operation, auth, auth_string, key_order, rsa_bits, ec_curve, "
+      "complete_by, operation_status, lsc_status, created, updated, version) VALUES "
+      "('SEP001122AABBCC', 'none', 'null-string', NULL, 'rsa', 2048, 256, NULL, 'None', "
+      "'not-installed', 1796119200, 1796119200, 2)");
+
+  auto opened = OpenPostgresStore(url_, clock_);
+  ASSERT_TRUE(opened.ok()) << opened.message();
+  EXPECT_EQ(Sql("SELECT max(version) FROM opencapf_schema"),
+            std::to_string(pg::LatestSchemaVersion()));
+  auto got = (*opened)->Get("SEP001122AABBCC");
+  ASSERT_TRUE(got.ok() && got->has_value()) << got.message();
+  Device d = **got;
+  EXPECT_FALSE(d.encrypted_config);
+  EXPECT_EQ(d.version, 2);
+  d.encrypted_config = true;
+  ASSERT_TRUE((*opened)->Save(d, std::nullopt).ok());
+  EXPECT_EQ(Sql("SELECT encrypted_config FROM devices"), "t");
+  EXPECT_TRUE((**(*opened)->Get("SEP001122AABBCC")).encrypted_config);
+}
+
 TEST_F(PostgresStoreTest, ADatabaseOfSomethingElseIsRefusedAndLeftAlone) {
   Sql("CREATE TABLE contacts (name TEXT)");
   auto opened = OpenPostgresStore(url_, clock_);
@@ -328,6 +356,7 @@ TEST_F(PostgresStoreTest, AnSqliteStoreIsCopiedWholeOnceAndOnlyIntoAnEmptyDataba
     installed.lsc_status = LscStatus::kInstalled;
     installed.lsc = StoredCertificate{"PEM",     "0A",        "CN=SEP001122AABBCC",
                                       "CN=CAPF", kStart - 60, kStart + 86400};
+    installed.encrypted_config = true;
     ASSERT_TRUE(lite.Add(installed).ok());
     ASSERT_TRUE(lite.Add(Phone("SEP001122AABBDD")).ok());
     clock_.Advance(10);
@@ -372,6 +401,8 @@ TEST_F(PostgresStoreTest, AnSqliteStoreIsCopiedWholeOnceAndOnlyIntoAnEmptyDataba
   auto pg = OpenPostgresStore(url_, clock_);
   ASSERT_TRUE(pg.ok()) << pg.message();
   EXPECT_EQ(*(*pg)->List({}), *(*lite)->List({}));  // versions and times as they were
+  EXPECT_TRUE((**(*pg)->Get("SEP001122AABBCC")).encrypted_config);
+  EXPECT_FALSE((**(*pg)->Get("SEP001122AABBDD")).encrypted_config);
   EXPECT_EQ(*(*pg)->History("SEP001122AABBCC", 0), *(*lite)->History("SEP001122AABBCC", 0));
   EXPECT_EQ(*(*pg)->History("SEP00000000FFFF", 0), *(*lite)->History("SEP00000000FFFF", 0));
   EXPECT_EQ(*(*pg)->ListTrusted(), *(*lite)->ListTrusted());

@@ -138,11 +138,20 @@ CREATE TABLE audit (
 );
 )sql";
 
+// Version 5: the device setting Encrypted Configuration (CUCM's "Encrypted TFTP
+// Configuration"): 1 serves the phone's configuration only encrypted to its certificate. Devices
+// already stored keep plain configurations.
+constexpr const char* kSchema5 = R"sql(
+ALTER TABLE devices ADD COLUMN encrypted_config INTEGER NOT NULL DEFAULT 0
+  CHECK (encrypted_config IN (0, 1));
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "devices, certificates and events", kSchema1},
     {2, "trusted certificates for TVS", kSchema2},
     {3, "revoked LSCs", kSchema3},
     {4, "administration password, API tokens and audit log", kSchema4},
+    {5, "the devices' Encrypted Configuration setting", kSchema5},
 };
 
 std::string Where(int version, const char* what) {

@@ -31,7 +31,7 @@ using sqlite::Transaction;
 // Column lists shared by the statements below (constants, never values).
 #define DEVICE_COLUMNS                                                               \
   "name, operation, auth, auth_string, key_order, rsa_bits, ec_curve, complete_by, " \
-  "operation_status, lsc_status, created, updated, version"
+  "operation_status, lsc_status, encrypted_config, created, updated, version"
 #define CERTIFICATE_COLUMNS "device, slot, pem, serial_hex, subject, issuer, not_before, not_after"
 #define EVENT_COLUMNS "id, device, at, peer, operation, result, reason, duration_ms"
 
@@ -52,11 +52,12 @@ constexpr const char* kListCertificates =
     " FROM certificates WHERE device IN (SELECT name FROM devices" DEVICE_FILTER ")";
 constexpr const char* kInsertDevice =
     "INSERT INTO devices (" DEVICE_COLUMNS
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 constexpr const char* kUpdateDevice =
     "UPDATE devices SET operation = ?2, auth = ?3, auth_string = ?4, key_order = ?5, "
     "rsa_bits = ?6, ec_curve = ?7, complete_by = ?8, operation_status = ?9, lsc_status = ?10, "
-    "updated = ?11, version = version + 1 WHERE name = ?1 AND version = ?12";
+    "encrypted_config = ?11, updated = ?12, version = version + 1 WHERE name = ?1 AND "
+    "version = ?13";
 constexpr const char* kSelectVersion = "SELECT version FROM devices WHERE name = ?1";
 constexpr const char* kDeleteDevice = "DELETE FROM devices WHERE name = ?1";
 constexpr const char* kDeleteCertificates = "DELETE FROM certificates WHERE device = ?1";
@@ -157,7 +158,7 @@ class SqliteStore final : public Store {
     auto update = db_.Prepare(kUpdateDevice, doing);
     if (!update.ok()) return update.error();
     BindDeviceFields(*update, device);
-    update->Bind(11, static_cast<std::int64_t>(now)).Bind(12, device.version);
+    update->Bind(12, static_cast<std::int64_t>(now)).Bind(13, device.version);
     Status updated = update->Run(doing);
     if (!updated.ok()) return updated;
     if (db_.Changes() == 0) {
@@ -256,9 +257,9 @@ class SqliteStore final : public Store {
       auto insert = db_.Prepare(kInsertDevice, doing);
       if (!insert.ok()) return insert.error();
       BindDeviceFields(*insert, device);
-      insert->Bind(11, static_cast<std::int64_t>(now))
-          .Bind(12, static_cast<std::int64_t>(now))
-          .Bind(13, std::int64_t{1});
+      insert->Bind(12, static_cast<std::int64_t>(now))
+          .Bind(13, static_cast<std::int64_t>(now))
+          .Bind(14, std::int64_t{1});
       Status inserted = insert->Run(doing + ": " + device.name);
       if (!inserted.ok()) return inserted;
       Status certs = WriteCertificates(device, doing, /*replace=*/false);
@@ -400,7 +401,7 @@ class SqliteStore final : public Store {
   }
 
  private:
-  /// Parameters 1-10 of kInsertDevice and kUpdateDevice, in DEVICE_COLUMNS order.
+  /// Parameters 1-11 of kInsertDevice and kUpdateDevice, in DEVICE_COLUMNS order.
   static void BindDeviceFields(Statement& s, const Device& d) {
     s.Bind(1, d.name)
         .Bind(2, ToText(d.operation))
@@ -414,7 +415,9 @@ class SqliteStore final : public Store {
     } else {
       s.BindNull(8);
     }
-    s.Bind(9, d.operation_status).Bind(10, ToText(d.lsc_status));
+    s.Bind(9, d.operation_status)
+        .Bind(10, ToText(d.lsc_status))
+        .Bind(11, d.encrypted_config ? 1 : 0);
   }
 
   static void BindFilter(Statement& s, const DeviceFilter& f) {
@@ -451,9 +454,10 @@ class SqliteStore final : public Store {
     if (auto t = s.OptionalInt(7)) d.complete_by = static_cast<std::time_t>(*t);
     d.operation_status = s.Text(8);
     d.lsc_status = *lsc_status;
-    d.created = static_cast<std::time_t>(s.Int(10));
-    d.updated = static_cast<std::time_t>(s.Int(11));
-    d.version = s.Int(12);
+    d.encrypted_config = s.Int(10) != 0;
+    d.created = static_cast<std::time_t>(s.Int(11));
+    d.updated = static_cast<std::time_t>(s.Int(12));
+    d.version = s.Int(13);
     return d;
   }
 

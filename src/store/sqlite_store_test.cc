@@ -133,6 +133,7 @@ TEST_P(StoreTest, AddThenGetGivesBackEveryField) {
   d.lsc = Cert("0A0B", "SEP001122AABBCC");
   d.pending_lsc = Cert("0C0D", "SEP001122AABBCC");
   d.mic = Cert("0E0F", "SEP001122AABBCC");
+  d.encrypted_config = true;
   d.created = 5;  // ignored: the store stamps these
   d.version = 42;
   ASSERT_TRUE(store.Add(d).ok());
@@ -268,6 +269,29 @@ TEST_P(StoreTest, SaveWritesStateAndEventAndBumpsVersion) {
   EXPECT_EQ(again.mic, back.mic);
   EXPECT_EQ(again.version, 3);
   EXPECT_EQ(EventCount("SEP001122AABBCC"), 1u);
+}
+
+TEST_P(StoreTest, EncryptedConfigIsOffByDefaultAndSavedBothWays) {
+  Store& store = Open();
+  ASSERT_TRUE(store.AddAll({Phone("SEP001122AABBCC"), Phone("SEP001122AABBDD")}).ok());
+  Device d = MustGet("SEP001122AABBCC");
+  EXPECT_FALSE(d.encrypted_config);
+
+  d.encrypted_config = true;
+  ASSERT_TRUE(store.Save(d, std::nullopt).ok());
+  Device on = MustGet("SEP001122AABBCC");
+  EXPECT_TRUE(on.encrypted_config);
+  EXPECT_EQ(on.version, 2);
+  EXPECT_FALSE(MustGet("SEP001122AABBDD").encrypted_config);  // only the one saved
+  auto listed = store.List({});
+  ASSERT_TRUE(listed.ok()) << listed.message();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_TRUE((*listed)[0].encrypted_config);
+  EXPECT_FALSE((*listed)[1].encrypted_config);
+
+  on.encrypted_config = false;
+  ASSERT_TRUE(store.Save(on, std::nullopt).ok());
+  EXPECT_FALSE(MustGet("SEP001122AABBCC").encrypted_config);
 }
 
 TEST_P(StoreTest, SaveOfAStaleCopyIsRefusedAndWritesNothing) {
@@ -530,6 +554,37 @@ TEST_F(SqliteStoreTest, NewFileIsPrivateWalAndMigrated) {
                           "('devices', 'certificates', 'events')",
                           "test"),
             3);
+}
+
+TEST_F(SqliteStoreTest, AVersion4DatabaseGainsEncryptedConfigOffForItsDevices) {
+  {
+    // What the release before Encrypted Configuration left: schema version 4, one device.
+    auto db = sqlite::Database::Open(path_, 1000);
+    ASSERT_TRUE(db.ok()) << db.message();
+    ASSERT_TRUE(sqlite::Migrate(*db, sqlite::Migrations().first(4)).ok());
+    ASSERT_EQ(*db->QueryInt("PRAGMA user_version", "test"), 4);
+    ASSERT_TRUE(db->Exec("INSERT INTO devices (name, operation, auth, auth_string, key_order, "
+                         "rsa_bits, ec_curve, complete_by, operation_status, lsc_status, created, "
+                         "updated, version) VALUES ('SEP001122AABBCC', 'none', 'null-string', "
+                         "NULL, 'rsa', 2048, 256, NULL, 'None', 'not-installed', 1796119200, "
+                         "1796119200, 2)",
+                         "test")
+                    .ok());
+  }
+  Store& store = Open();
+  Device d = MustGet("SEP001122AABBCC");
+  EXPECT_FALSE(d.encrypted_config);
+  EXPECT_EQ(d.version, 2);
+  d.encrypted_config = true;
+  ASSERT_TRUE(store.Save(d, std::nullopt).ok());
+  EXPECT_TRUE(MustGet("SEP001122AABBCC").encrypted_config);
+
+  auto db = sqlite::Database::Open(path_, 1000);
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(*db->QueryInt("PRAGMA user_version", "test"), sqlite::LatestSchemaVersion());
+  EXPECT_EQ(*db->QueryInt("SELECT encrypted_config FROM devices", "test"), 1);
+  // Only 0 and 1, whoever writes the file.
+  EXPECT_FALSE(db->Exec("UPDATE devices SET encrypted_config = 2", "test").ok());
 }
 
 TEST_F(SqliteStoreTest, EmptyExistingFileIsMigrated) {

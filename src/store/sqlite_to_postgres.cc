@@ -13,10 +13,10 @@ namespace opencapf::store {
 
 namespace {
 
-/// A column as it is copied: its name and how PostgreSQL takes it.
+/// A column as it is copied: its name and how PostgreSQL takes it (kBool: SQLite's 0 or 1).
 struct Column {
   const char* name;
-  enum Kind { kText, kInt, kBlob } kind;
+  enum Kind { kText, kInt, kBlob, kBool } kind;
 };
 
 /// One table, copied as it is; `identity` tables keep their ids.
@@ -41,6 +41,7 @@ const std::vector<Table>& Tables() {
         {"complete_by", K::kInt},
         {"operation_status", K::kText},
         {"lsc_status", K::kText},
+        {"encrypted_config", K::kBool},
         {"created", K::kInt},
         {"updated", K::kInt},
         {"version", K::kInt}},
@@ -125,6 +126,7 @@ std::string InsertSql(const Table& t) {
   for (std::size_t i = 0; i < t.columns.size(); ++i) {
     const char* type = t.columns[i].kind == Column::kInt    ? "bigint"
                        : t.columns[i].kind == Column::kBlob ? "bytea"
+                       : t.columns[i].kind == Column::kBool ? "boolean"
                                                             : "text";
     values += (i ? ", $" : "$") + std::to_string(i + 1) + "::" + type;
   }
@@ -200,6 +202,8 @@ Result<CopyCounts> CopySqliteToPostgres(const std::filesystem::path& sqlite_path
           params.Add(select->Int(c));
         } else if (t.columns[i].kind == Column::kBlob) {
           params.AddBytes(select->Blob(c));
+        } else if (t.columns[i].kind == Column::kBool) {
+          params.Add(select->Int(c) != 0 ? "true" : "false");
         } else {
           params.Add(select->Text(c));
         }

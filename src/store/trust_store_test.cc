@@ -307,6 +307,7 @@ TEST_F(SqliteTrustStoreTest, AVersion1DatabaseGainsTheTrustStoreAndKeepsItsDevic
   EXPECT_EQ((*device)->operation, Operation::kInstall);
   EXPECT_EQ((*device)->auth_string, "123456");
   EXPECT_EQ((*device)->version, 3);
+  EXPECT_FALSE((*device)->encrypted_config);  // schema 5 adds it, off
   ASSERT_TRUE((*device)->lsc.has_value());
   EXPECT_EQ((*device)->lsc->serial_hex, "ABCD");
   auto history = store->History("SEP001122334455", 0);

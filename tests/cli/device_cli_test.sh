@@ -320,6 +320,38 @@ check "cnf --apply sets capfAuthMode" grep -q '<capfAuthMode>1</capfAuthMode>' "
 check "cnf --apply replaces, not duplicates" test "$(grep -c capfAuthMode "$cnf")" = 1
 expect 1 'there is no device SEP00000000C0F2' -- dev cnf SEP00000000C0F2
 
+# ---- Encrypted Configuration: on, off, and why a phone's configuration cannot be encrypted
+expect 0 'Encrypted Configuration: +off' -- dev show SEP001122334455
+jcheck "off unless asked for" 'd["encrypted_config"] is False' dev show SEP001122334455 --json
+out=$(dev add SEP0000000000F1 --encrypted-config On 2>&1)
+check "add --encrypted-config on" grep -Eq 'Encrypted Configuration: +on' <<<"$out"
+check "add warns without a certificate" grep -q 'warning: Encrypted Configuration is on, but no LSC or MIC yet: its configuration is not served until CAPF has seen a certificate from the phone' <<<"$out"
+jcheck "stored on" 'd["encrypted_config"] is True' dev show SEP0000000000F1 --json
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/ec.key" \
+  -out "$work/ec.pem" -subj "/CN=SEP0000000000F1/O=opencapf" -days 400 2>/dev/null
+server SEP0000000000F1 cert lsc "$work/ec.pem"
+out=$(dev show SEP0000000000F1 2>&1)
+check "show: EC LSC warning" grep -q 'warning: Encrypted Configuration is on, but its LSC is EC: an encrypted configuration needs an RSA key; schedule Install/Upgrade with key order RSA Only' <<<"$out"
+check "show: what to type" grep -q "opencapf device set SEP0000000000F1 --operation install --key-order rsa --data $data" <<<"$out"
+server SEP0000000000F1 cert lsc "$work/lsc.pem"
+out=$(dev show SEP0000000000F1 2>&1)
+check "show: an RSA LSC is fine" bash -c '! grep -q "warning: Encrypted" <<<"$1"' _ "$out"
+expect 0 'Encrypted Configuration: on -> off' -- dev set SEP0000000000F1 --encrypted-config off
+expect 0 'unchanged: SEP0000000000F1 already has these values' -- dev set SEP0000000000F1 --encrypted-config no
+expect 0 'note: --encrypted-config needs an RSA key, and Key Order EC Only' -- \
+  dev set SEP0000000000F1 --encrypted-config yes --key-order ec
+expect 2 "--encrypted-config: encrypted_config 'maybe' is not one of: on, off \(true, false, yes, no, 1 and 0 work too\)" -- \
+  dev set SEP0000000000F1 --encrypted-config maybe
+expect 2 "--encrypted-config: encrypted_config 'maybe' is not one of: on, off" -- \
+  dev add SEP0000000000F2 --encrypted-config maybe
+printf 'name,encrypted_config\nSEP0000000005A1,yes\nSEP0000000005A2,0\n' >"$work/encrypted.csv"
+expect 0 'imported 2 devices' -- dev import "$work/encrypted.csv"
+jcheck "imported on" 'd["encrypted_config"] is True' dev show SEP0000000005A1 --json
+jcheck "imported off" 'd["encrypted_config"] is False' dev show SEP0000000005A2 --json
+printf 'name,encrypted_config\nSEP0000000005A3,perhaps\n' >"$work/encrypted-bad.csv"
+expect 1 "line 2: encrypted_config 'perhaps' is not one of: on, off" -- dev import "$work/encrypted-bad.csv"
+expect 0 '--encrypted-config on\|off' -- "$opencapf" help device set
+
 # ---- command-line mistakes (CLI11's own messages and exit codes)
 expect nonzero 'not expected: --frobnicate' -- dev add SEP0000000004A1 --frobnicate
 expect nonzero 'NAME is required' -- "$opencapf" device show
