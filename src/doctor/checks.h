@@ -59,6 +59,9 @@ void CheckTvsTrust(Context& c);
 void CheckHostNames(Context& c);
 // devices.cc
 void CheckDevices(Context& c);
+
+// provisioning.cc
+void CheckProvisioning(Context& c);
 // cluster.cc
 void CheckCluster(Context& c);
 

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "doctor/checks.h"
+#include "http/client.h"
 #include "pki/digest.h"
 #include "service/cluster_certificates.h"
 #include "tftp/client.h"
@@ -12,7 +13,7 @@ namespace opencapf::doctor {
 
 namespace {
 
-/// "capf=3804 tftp=69 tvs=2445 admin=8443" → the port of `service`, or 0.
+/// "capf=3804 tftp=69 http=6970 tvs=2445 admin=8443" → the port of `service`, or 0.
 std::uint16_t PortOf(const std::string& ports, const std::string& service) {
   const std::string key = service + "=";
   const auto at = ports.find(key);
@@ -123,6 +124,23 @@ void CheckCluster(Context& c) {
                   ")");
       } else {
         c.Add(check, Level::kOk, "serves the cluster's ITLFile.tlv");
+      }
+    }
+    // HTTP provisioning: the same ITL over HTTP.
+    if (const auto port = PortOf(n.ports, "http"); port != 0) {
+      http::HttpClientOptions options;
+      options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.options.timeout);
+      http::HttpFetch got = http::GetBlocking(host, port, "ITLFile.tlv", options);
+      if (!got.ok()) {
+        c.Add(check, Level::kFail,
+              "HTTP on " + host + ":" + std::to_string(port) + ": " + got.message,
+              "phones that use it ask every file over HTTP first and wait for TFTP", "");
+      } else if (HexLower(pki::Sha256(got.data)) != reference) {
+        c.Add(check, Level::kFail, "serves another ITLFile.tlv over HTTP than the cluster's nodes",
+              "phones that reset against it take a trust list the others do not serve",
+              "look at its log");
+      } else {
+        c.Add(check, Level::kOk, "HTTP provisioning serves the cluster's ITLFile.tlv");
       }
     }
   }

@@ -86,6 +86,7 @@ Result<Report> RunDoctor(const DoctorOptions& options, const Clock& clock) {
   CheckCapfListening(c);
   CheckTvsListening(c);
   CheckTftpServers(c);
+  CheckProvisioning(c);
   CheckTvsTrust(c);
   CheckHostNames(c);
   CheckDevices(c);

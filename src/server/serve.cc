@@ -19,6 +19,7 @@
 #include "service/config.h"
 #include "service/crls.h"
 #include "service/data_dir.h"
+#include "service/device_encryption.h"
 #include "service/expiry.h"
 #include "service/open_store.h"
 #include "service/provisioning_files.h"
@@ -51,6 +52,7 @@ struct Services::Impl {
       if (ec) co_return;
       (void)Reload("certificate files changed");  // logged inside
       RefreshCrlsIfDue();
+      RefreshEncryptedDevices();
       if (clock.Now() >= next_expiry_check) CheckExpiryNow();
     }
   }
@@ -141,6 +143,53 @@ struct Services::Impl {
     spdlog::info("crl: {}: signed {} CRL(s), {} revoked LSC(s), next update {}; in {} and on TFTP",
                  why, set->crls.size(), revoked, pki::FormatUtc(set->next_update),
                  service::CrlDir(dir).string());
+  }
+
+  // The phones whose configuration is served encrypted only, with the certificate of each, from
+  // the store: at start (before any listener answers) and at every watch tick, so a change made
+  // by `device set --encrypted-config`, the page or an LSC upgrade is served within the watch
+  // interval. A store that does not answer keeps the last set in force.
+  void RefreshEncryptedDevices() {
+    auto devices = store->List({.encrypted_config = true});
+    if (!devices.ok()) {
+      if (last_encrypted_error != devices.message()) {
+        spdlog::error(
+            "provisioning: cannot read the phones with encrypted configuration ({}); "
+            "serving the last known set",
+            devices.message());
+      }
+      last_encrypted_error = devices.message();
+      return;
+    }
+    last_encrypted_error.clear();
+    auto set = std::make_shared<service::EncryptedDevices>();
+    std::map<std::string, std::string> described;  // what is logged when it changes
+    for (const auto& d : *devices) {
+      auto certificate = service::ConfigEncryptionCertificate(d);
+      if (certificate.ok()) {
+        described[d.name] = "encrypted to " + certificate->Subject() + " (SHA-1 " +
+                            HexUpper(pki::Sha1(certificate->der()), ":") + ")";
+        (*set)[d.name] = service::EncryptedDevice{*certificate, ""};
+      } else {
+        described[d.name] = "not served: " + certificate.message();
+        (*set)[d.name] = service::EncryptedDevice{std::nullopt, certificate.message()};
+      }
+    }
+    provisioning->SetEncryptedDevices(set);
+    for (const auto& [name, what] : described) {
+      auto before = encrypted_described.find(name);
+      if (before == encrypted_described.end() || before->second != what) {
+        const auto level =
+            what.rfind("not served", 0) == 0 ? spdlog::level::warn : spdlog::level::info;
+        spdlog::log(level, "provisioning: {}: configuration {}", name, what);
+      }
+    }
+    for (const auto& [name, what] : encrypted_described) {
+      if (!described.count(name)) {
+        spdlog::info("provisioning: {}: configuration served unencrypted again", name);
+      }
+    }
+    encrypted_described = std::move(described);
   }
 
   // Logs every certificate expiring within [expiry] warn_days; again a day later.
@@ -315,6 +364,8 @@ struct Services::Impl {
   std::int64_t crl_generation = -1;
   std::time_t crl_made = 0;
   std::vector<std::string> crl_published;
+  std::string last_encrypted_error;
+  std::map<std::string, std::string> encrypted_described;
   std::time_t next_expiry_check = 0;
 };
 
@@ -418,6 +469,7 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
   impl->provisioning = std::make_shared<service::ProvisioningFiles>(
       impl->published, [raw] { return raw->material.tftp_signer(); },
       *pki::ParseDigest(config->itl.digest));
+  impl->RefreshEncryptedDevices();
   tftp::TftpSettings tftp_settings;
   tftp_settings.address = config->listen_address;
   tftp_settings.port = config->tftp.port;

@@ -7,15 +7,18 @@
 #include <fstream>
 
 #include "pki/issuer.h"
+#include "sgn/encrypted_config.h"
 #include "sgn/signed_file.h"
 
 namespace opencapf::service {
 namespace {
 
-std::shared_ptr<const Identity> NewSigner(const std::string& cn) {
+std::shared_ptr<const Identity> NewSigner(const std::string& cn,
+                                          pki::KeyAlgorithm algorithm = pki::KeyAlgorithm::kRsa) {
   pki::CertificateProfile profile;
   profile.subject = {{"CN", cn}};
-  auto made = pki::SelfSigned({pki::KeyAlgorithm::kRsa, 2048}, profile);
+  auto made =
+      pki::SelfSigned({algorithm, algorithm == pki::KeyAlgorithm::kRsa ? 2048 : 256}, profile);
   if (!made.ok()) throw std::runtime_error(made.message());
   return std::make_shared<const Identity>(Identity{made->certificate, made->key});
 }
@@ -23,8 +26,8 @@ std::shared_ptr<const Identity> NewSigner(const std::string& cn) {
 class ProvisioningFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    outside_ = std::filesystem::temp_directory_path() /
-               ("opencapf-prov-" + std::to_string(getpid()));
+    outside_ =
+        std::filesystem::temp_directory_path() / ("opencapf-prov-" + std::to_string(getpid()));
     std::filesystem::remove_all(outside_);
     root_ = outside_ / "tftp";
     std::filesystem::create_directories(root_);
@@ -121,6 +124,118 @@ TEST_F(ProvisioningFilesTest, WithoutASignerTheFileIsUnavailable) {
   signer_ = nullptr;
   auto lookup = files_->Open("c.xml.sgn");
   EXPECT_EQ(lookup.error, tftp::FileError::kUnavailable);
+}
+
+class EncryptedConfigTest : public ProvisioningFilesTest {
+ protected:
+  static constexpr const char* kFull =
+      "<device><capfAuthMode>3</capfAuthMode><sipLines><line><authPassword>s3cret</authPassword>"
+      "</line></sipLines></device>";
+
+  void SetUp() override {
+    ProvisioningFilesTest::SetUp();
+    phone_ = NewSigner("SEP001122334455");
+    Write(root_ / "SEP001122334455.cnf.xml", kFull);
+    // What the administrator might have left in the root: a plain signed full configuration.
+    Write(root_ / "SEP001122334455.cnf.xml.sgn", kFull);
+    Encrypt(phone_);
+  }
+  void Encrypt(const std::shared_ptr<const Identity>& to) {
+    auto set = std::make_shared<EncryptedDevices>();
+    (*set)["SEP001122334455"] = EncryptedDevice{to ? std::optional(to->certificate) : std::nullopt,
+                                                to ? "" : "no LSC or MIC yet"};
+    files_->SetEncryptedDevices(set);
+  }
+  Bytes Decrypted(const tftp::FileLookup& lookup, const pki::PrivateKey& key) {
+    auto parsed = sgn::Parse(*lookup.bytes);
+    if (!parsed.ok()) return {};
+    auto plain = sgn::DecryptConfig(*lookup.bytes, *parsed, key);
+    return plain.ok() ? *plain : Bytes{};
+  }
+  static bool Holds(const tftp::FileLookup& lookup, const std::string& text) {
+    return lookup.ok() &&
+           std::string(lookup.bytes->begin(), lookup.bytes->end()).find(text) != std::string::npos;
+  }
+
+  std::shared_ptr<const Identity> phone_;
+};
+
+TEST_F(EncryptedConfigTest, ThePlainConfigurationIsNeverServed) {
+  for (const char* name :
+       {"SEP001122334455.cnf.xml", "sep001122334455.cnf.xml", "./SEP001122334455.cnf.xml",
+        "SEP001122334455.cnf.xml/.", ".//SEP001122334455.CNF.XML"}) {
+    auto lookup = files_->Open(name);
+    EXPECT_EQ(lookup.error, tftp::FileError::kAccessViolation) << name;
+    EXPECT_FALSE(Holds(lookup, "s3cret")) << name;
+  }
+  // Another name that leads to it: refused too.
+  std::filesystem::create_symlink("SEP001122334455.cnf.xml", root_ / "alias.xml");
+  EXPECT_EQ(files_->Open("alias.xml").error, tftp::FileError::kAccessViolation);
+  EXPECT_EQ(files_->Open("alias.xml.sgn").error, tftp::FileError::kAccessViolation);
+  // Other phones' files are served as before.
+  Write(root_ / "SEP00AABBCCDDEE.cnf.xml", "<device/>");
+  EXPECT_TRUE(files_->Open("SEP00AABBCCDDEE.cnf.xml").ok());
+  EXPECT_TRUE(files_->Open("SEP00AABBCCDDEE.cnf.xml.sgn").ok());
+}
+
+TEST_F(EncryptedConfigTest, TheSgnIsThePointerAndTheEncSgnOpensWithThePhonesKeyOnly) {
+  auto pointer = files_->Open("SEP001122334455.cnf.xml.sgn");
+  ASSERT_TRUE(pointer.ok()) << pointer.message;
+  EXPECT_FALSE(Holds(pointer, "s3cret"));  // not the administrator's plain .sgn
+  EXPECT_TRUE(Holds(pointer, "<certHash>" + sgn::CertHash(phone_->certificate) + "</certHash>"));
+  EXPECT_TRUE(Holds(pointer, "<encrConfig>true</encrConfig>"));
+  auto parsed = sgn::Parse(*pointer.bytes);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_TRUE(sgn::Verify(*pointer.bytes, *parsed, signer_->certificate).valid());
+
+  auto encrypted = files_->Open("SEP001122334455.cnf.xml.enc.sgn");
+  ASSERT_TRUE(encrypted.ok()) << encrypted.message;
+  EXPECT_FALSE(Holds(encrypted, "s3cret"));
+  const Bytes plain = Decrypted(encrypted, phone_->key);
+  EXPECT_EQ(std::string(plain.begin(), plain.end()), kFull);
+  EXPECT_TRUE(Decrypted(encrypted, NewSigner("SEP00AABBCCDDEE")->key).empty());
+  // Asked again (a TFTP retransmission, HTTP after TFTP): the same bytes.
+  EXPECT_EQ(files_->Open("SEP001122334455.cnf.xml.enc.sgn").bytes, encrypted.bytes);
+}
+
+TEST_F(EncryptedConfigTest, ANewLscOrANewConfigurationMakesNewFiles) {
+  auto before = files_->Open("SEP001122334455.cnf.xml.enc.sgn");
+  ASSERT_TRUE(before.ok());
+  auto upgraded = NewSigner("SEP001122334455");
+  Encrypt(upgraded);
+  auto after = files_->Open("SEP001122334455.cnf.xml.enc.sgn");
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(Decrypted(after, phone_->key).empty()) << "the replaced key still opens it";
+  EXPECT_EQ(Decrypted(after, upgraded->key), BytesOf(kFull));
+  EXPECT_TRUE(Holds(files_->Open("SEP001122334455.cnf.xml.sgn"),
+                    "<certHash>" + sgn::CertHash(upgraded->certificate)));
+
+  Write(root_ / "SEP001122334455.cnf.xml", "<device><changed/></device>");
+  EXPECT_EQ(Decrypted(files_->Open("SEP001122334455.cnf.xml.enc.sgn"), upgraded->key),
+            BytesOf("<device><changed/></device>"));
+}
+
+TEST_F(EncryptedConfigTest, WithoutACertificateNothingOfTheConfigurationIsServed) {
+  Encrypt(nullptr);
+  for (const char* name : {"SEP001122334455.cnf.xml", "SEP001122334455.cnf.xml.sgn",
+                           "SEP001122334455.cnf.xml.enc.sgn"}) {
+    auto lookup = files_->Open(name);
+    EXPECT_EQ(lookup.error, tftp::FileError::kAccessViolation) << name;
+    EXPECT_NE(lookup.message.find("cannot be encrypted: no LSC or MIC yet"), std::string::npos)
+        << lookup.message;
+  }
+}
+
+TEST_F(EncryptedConfigTest, AnEcCertificateIsNotEncryptedToAndNothingLeaks) {
+  Encrypt(NewSigner("SEP001122334455", pki::KeyAlgorithm::kEc));
+  auto lookup = files_->Open("SEP001122334455.cnf.xml.enc.sgn");
+  EXPECT_EQ(lookup.error, tftp::FileError::kUnavailable);
+  EXPECT_FALSE(Holds(files_->Open("SEP001122334455.cnf.xml"), "s3cret"));
+}
+
+TEST_F(EncryptedConfigTest, OffAgainTheRootsFilesAreServedAsBefore) {
+  files_->SetEncryptedDevices(nullptr);
+  EXPECT_TRUE(Holds(files_->Open("SEP001122334455.cnf.xml"), "s3cret"));
 }
 
 }  // namespace

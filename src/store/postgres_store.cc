@@ -29,12 +29,14 @@ using rules::StoredName;
   "operation_status, lsc_status, encrypted_config, created, updated, version"
 #define CERTIFICATE_COLUMNS "device, slot, pem, serial_hex, subject, issuer, not_before, not_after"
 
-// $1 lsc_status, $2 operation_status, $3 auth_string; a NULL parameter matches everything.
+// $1 lsc_status, $2 operation_status, $3 auth_string, $4 encrypted_config; a NULL parameter
+// matches everything.
 #define DEVICE_FILTER                                                                            \
   " WHERE ($1::text IS NULL OR lsc_status = $1::text)"                                           \
   " AND ($2::text IS NULL OR lower(operation_status) = lower($2::text)"                          \
   "      OR lower(substr(operation_status, 1, length($2::text) + 2)) = lower($2::text) || ': ')" \
-  " AND ($3::text IS NULL OR auth_string = $3::text)"
+  " AND ($3::text IS NULL OR auth_string = $3::text)"                                            \
+  " AND ($4::boolean IS NULL OR encrypted_config = $4::boolean)"
 
 constexpr const char* kSelectDevice =
     "SELECT " DEVICE_COLUMNS " FROM devices WHERE name = $1::text";
@@ -100,6 +102,11 @@ Params Filter(const DeviceFilter& f) {
     p.AddNull();
   }
   p.Add(f.operation_status).Add(f.auth_string);
+  if (f.encrypted_config) {
+    p.Add(*f.encrypted_config ? "true" : "false");
+  } else {
+    p.AddNull();
+  }
   return p;
 }
 

@@ -35,12 +35,14 @@ using sqlite::Transaction;
 #define CERTIFICATE_COLUMNS "device, slot, pem, serial_hex, subject, issuer, not_before, not_after"
 #define EVENT_COLUMNS "id, device, at, peer, operation, result, reason, duration_ms"
 
-// ?1 lsc_status, ?2 operation_status, ?3 auth_string; a NULL parameter matches everything.
+// ?1 lsc_status, ?2 operation_status, ?3 auth_string, ?4 encrypted_config; a NULL parameter
+// matches everything.
 #define DEVICE_FILTER                                                                 \
   " WHERE (?1 IS NULL OR lsc_status = ?1)"                                            \
   " AND (?2 IS NULL OR operation_status COLLATE NOCASE = ?2"                          \
   "      OR substr(operation_status, 1, length(?2) + 2) COLLATE NOCASE = ?2 || ': ')" \
-  " AND (?3 IS NULL OR auth_string = ?3)"
+  " AND (?3 IS NULL OR auth_string = ?3)"                                             \
+  " AND (?4 IS NULL OR encrypted_config = ?4)"
 
 constexpr const char* kSelectDevice = "SELECT " DEVICE_COLUMNS " FROM devices WHERE name = ?1";
 constexpr const char* kSelectCertificates =
@@ -427,6 +429,11 @@ class SqliteStore final : public Store {
       s.BindNull(1);
     }
     s.Bind(2, f.operation_status).Bind(3, f.auth_string);
+    if (f.encrypted_config) {
+      s.Bind(4, *f.encrypted_config ? 1 : 0);
+    } else {
+      s.BindNull(4);
+    }
   }
 
   /// A row of kSelectDevice/kListDevices. Enum texts the CHECKs should have kept out are

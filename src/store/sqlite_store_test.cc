@@ -288,6 +288,14 @@ TEST_P(StoreTest, EncryptedConfigIsOffByDefaultAndSavedBothWays) {
   ASSERT_EQ(listed->size(), 2u);
   EXPECT_TRUE((*listed)[0].encrypted_config);
   EXPECT_FALSE((*listed)[1].encrypted_config);
+  auto encrypted = store.List({.encrypted_config = true});
+  ASSERT_TRUE(encrypted.ok()) << encrypted.message();
+  ASSERT_EQ(encrypted->size(), 1u);
+  EXPECT_EQ((*encrypted)[0].name, "SEP001122AABBCC");
+  auto plain = store.List({.encrypted_config = false});
+  ASSERT_TRUE(plain.ok()) << plain.message();
+  ASSERT_EQ(plain->size(), 1u);
+  EXPECT_EQ((*plain)[0].name, "SEP001122AABBDD");
 
   on.encrypted_config = false;
   ASSERT_TRUE(store.Save(on, std::nullopt).ok());

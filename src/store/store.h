@@ -41,6 +41,7 @@ struct DeviceFilter {
   /// — "Upgrade Failed" finds every upgrade failure.
   std::optional<std::string> operation_status{};
   std::optional<std::string> auth_string{};
+  std::optional<bool> encrypted_config{};
 };
 
 /// What writing trusted certificates did.

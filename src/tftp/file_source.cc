@@ -237,7 +237,9 @@ FileLookup DirectorySource::Open(std::string_view name) const {
     }
     if (done > max_file_size_) return too_large();
     out.resize(done);
-    return FileLookup::Found(std::make_shared<const Bytes>(std::move(out)), modified);
+    FileLookup found = FileLookup::Found(std::make_shared<const Bytes>(std::move(out)), modified);
+    found.file_name = component;
+    return found;
   }
   return refuse(FileError::kNotFound, "is a directory, not a file");
 }

@@ -30,6 +30,10 @@ struct FileLookup {
   /// When these bytes last changed (seconds since the epoch), for HTTP's Last-Modified and
   /// If-Modified-Since; 0: unknown.
   std::time_t modified = 0;
+  /// The name of the file that was opened, after symbolic links: its last path component in
+  /// the root ("SEP001122334455.cnf.xml" for a link "phone.xml" to it); empty when the bytes
+  /// did not come from a directory. Never sent to a client.
+  std::string file_name;
   FileError error = FileError::kNone;
   /// Why not, naming the requested file and never a server path; safe to send to the client.
   std::string message;

@@ -65,12 +65,13 @@ data=$work/data
 capf_port=$(freeport SOCK_STREAM)
 tvs_port=$(freeport SOCK_STREAM)
 tftp_port=$(freeport SOCK_DGRAM)
+http_port=$(freeport SOCK_STREAM)
 "$opencapf" init --data "$data" >/dev/null || { echo "FAIL: init"; exit 1; }
 # Where the services are, as an administrator configures them; `device cnf --apply` writes the
 # CAPF host and port into each phone's configuration from here.
 sed -i -e 's/^listen_address = .*/listen_address = "127.0.0.1"/' \
   -e "s/^port = 3804\$/port = $capf_port/" -e "s/^port = 69\$/port = $tftp_port/" \
-  -e "s/^port = 2445\$/port = $tvs_port/" -e 's/^host = ""$/host = "127.0.0.1"/' \
+  -e "s/^port = 2445\$/port = $tvs_port/" -e "s/^port = 6970\$/port = $http_port/" -e 's/^host = ""$/host = "127.0.0.1"/' \
   "$data/opencapf.toml"
 
 # A manufacturing CA the server trusts, and another, untrusted one that issues our MIC.
@@ -89,7 +90,7 @@ serve_pid=
 start_serve() {
   : >"$work/serve.log"
   "$opencapf" serve --data "$data" --listen 127.0.0.1 --capf-port "$capf_port" \
-    --tftp-port "$tftp_port" --tvs-port "$tvs_port" --http-port 0 --admin-port 0 --threads 2 >>"$work/serve.log" 2>&1 &
+    --tftp-port "$tftp_port" --tvs-port "$tvs_port" --http-port "$http_port" --admin-port 0 --threads 2 >>"$work/serve.log" 2>&1 &
   serve_pid=$!
   pids+=("$serve_pid")
   wait_for "serve to listen" 60 grep -q "tvs: listening" "$work/serve.log" ||

@@ -146,5 +146,56 @@ printf '<device><fullConfig>false</fullConfig><certHash>0123456789abcdef01234567
 expect 11 'encrypted to certificate 0123456789abcdef0123456789abcdef, this phone holds' -- \
   boot --http-port "$http_port"
 
+# ---- serve encrypts a marked phone's configuration to its LSC --------------------------------
+rm -f "$data/tftp/$phone.cnf.xml.sgn" "$data/tftp/$phone.cnf.xml.enc.sgn"
+echo "$full" >"$data/tftp/$phone.cnf.xml"
+"$opencapf" device set $phone --data "$data" --encrypted-config on >/dev/null
+wait_log() { for _ in $(seq 1 100); do grep -q "$1" "$work/serve.log" && return 0; sleep 0.1; done; return 1; }
+check "serve takes the setting" wait_log "provisioning: $phone: configuration encrypted to CN=$phone"
+expect 0 '^403$' -- http_get "$phone.cnf.xml" plain-http
+expect 0 'Error code 2' -- tftp_get "$phone.cnf.xml" plain-tftp
+expect 0 '^403$' -- http_get "sep0011223344a1.cnf.xml" plain-lower
+expect 0 '^200$' -- http_get "$phone.cnf.xml.sgn" pointer.sgn
+expect 0 '<encrConfig>true</encrConfig>' -- "$opencapf" sgn strip "$work/pointer.sgn"
+expect 0 ': valid' -- "$opencapf" sgn verify "$work/pointer.sgn" --itl "$work/http-ITLFile.tlv"
+expect 0 '^200$' -- http_get "$phone.cnf.xml.enc.sgn" served.enc.sgn
+tftp_get "$phone.cnf.xml.enc.sgn" tftp.enc.sgn >/dev/null
+check "the .enc.sgn is the same over HTTP and TFTP" cmp -s "$work/served.enc.sgn" "$work/tftp.enc.sgn"
+expect 0 'Verified OK' -- openssl_verify "$work/served.enc.sgn" "$data/certs/callmanager.pem"
+decrypt_independently "$work/served.enc.sgn" "$work/p1/lsc.key" >"$work/opened.xml"
+check "openssl opens it with the phone's LSC key" test "$(cat "$work/opened.xml")" = "$full"
+check "no secret was served in the clear" bash -c "! grep -l s3cret '$work'/plain-* '$work'/pointer.sgn '$work'/served.enc.sgn '$work'/tftp.enc.sgn 2>/dev/null"
+expect 0 "$phone.cnf.xml.enc.sgn decrypted: .* digest verified" -- \
+  boot --http-port "$http_port" --encrypted-config --out "$work/served-decrypted.xml"
+check "the simulator reads its configuration" test "$(cat "$work/served-decrypted.xml")" = "$full"
+expect 0 "$phone.cnf.xml.enc.sgn decrypted" -- boot --no-http --encrypted-config
+# An LSC upgrade: the old key no longer opens the new file, the new one does.
+cp "$work/p1/lsc.key" "$work/old-lsc.key"
+"$opencapf" device set $phone --data "$data" --operation install --auth null-string >/dev/null
+"$opencapf" phone enroll $phone --tftp "127.0.0.1:$tftp_port" --capf "127.0.0.1:$capf_port" \
+  --state "$work/p1" --timeout 10 >"$work/upgrade.out" 2>&1
+check "the phone upgraded its LSC" grep -q "LSC: Installed" "$work/upgrade.out"
+new_sha=$(openssl x509 -in "$work/p1/lsc.pem" -outform DER | sha1sum | cut -d' ' -f1 | tr a-f A-F | sed 's/../&:/g; s/:$//')
+check "serve encrypts to the new LSC" wait_log "configuration encrypted to CN=$phone.*SHA-1 $new_sha"
+http_get "$phone.cnf.xml.enc.sgn" upgraded.enc.sgn >/dev/null
+decrypt_independently "$work/upgraded.enc.sgn" "$work/old-lsc.key" >"$work/old-opened.xml" 2>/dev/null
+check "the replaced LSC's key no longer opens it" bash -c "! grep -q s3cret '$work/old-opened.xml'"
+decrypt_independently "$work/upgraded.enc.sgn" "$work/p1/lsc.key" >"$work/new-opened.xml"
+check "the new LSC's key opens it" test "$(cat "$work/new-opened.xml")" = "$full"
+expect 0 "decrypted: .* digest verified" -- boot --http-port "$http_port" --encrypted-config
+# An EC phone marked for encryption: nothing of its configuration is served, doctor says why.
+ec_phone=SEP0011223344EC
+echo "$full" >"$data/tftp/$ec_phone.cnf.xml"
+"$opencapf" device add $ec_phone --data "$data" --operation install --auth null-string --key-order ec >/dev/null
+"$opencapf" phone enroll $ec_phone --tftp "127.0.0.1:$tftp_port" --capf "127.0.0.1:$capf_port" \
+  --state "$work/p-ec" --timeout 10 >/dev/null 2>&1
+expect 0 'needs an RSA key' -- "$opencapf" device set $ec_phone --data "$data" --encrypted-config on
+check "serve says it cannot encrypt it" wait_log "provisioning: $ec_phone: configuration not served: its LSC is EC"
+expect 0 '^403$' -- http_get "$ec_phone.cnf.xml" ec-plain
+expect 0 '^403$' -- http_get "$ec_phone.cnf.xml.enc.sgn" ec-enc
+expect 0 'Error code 2' -- tftp_get "$ec_phone.cnf.xml" ec-tftp
+check "doctor says why the EC phone's configuration is not served" bash -c \
+  "'$opencapf' doctor --data '$data' --timeout 1 2>&1 | grep -q 'device $ec_phone encrypted-config'"
+
 kill "$serve_pid" && wait "$serve_pid" 2>/dev/null
 finish

@@ -34,3 +34,23 @@ openssl_verify() {
   openssl dgst "$digest" -verify "$work/signer-pub.pem" -signature "$work/sig.bin" "$work/covered.bin"
 }
 
+
+# decrypt_independently FILE KEY: an .enc.sgn's configuration, opened by openssl alone.
+decrypt_independently() { # FILE KEY: the configuration, by openssl alone
+  local f=$1 key=$2 hl ioff ilen voff vlen koff klen off len pad
+  hl=$(header_length "$f")
+  read -r ioff ilen < <(element "$f" 10 "$hl" 16) || return 1
+  read -r voff vlen < <(element "$f" $((ioff + 3)) $((ioff + 3 + ilen)) 17)
+  read -r koff klen < <(element "$f" $((ioff + 3)) $((ioff + 3 + ilen)) 21)
+  read -r off len < <(element "$f" $((voff + 3)) $((voff + 3 + vlen)) 19)
+  iv=$(slice "$f" $((off + 3)) "$len" | od -An -tx1 | tr -d ' \n')
+  read -r off _ < <(element "$f" $((voff + 3)) $((voff + 3 + vlen)) 20)
+  pad=$(u16 "$f" $((off + 3)))
+  read -r off len < <(element "$f" $((koff + 3)) $((koff + 3 + klen)) 25)
+  slice "$f" $((off + 3)) "$len" >"$work/wrapped.bin"
+  openssl pkeyutl -decrypt -inkey "$key" -pkeyopt rsa_padding_mode:pkcs1 \
+    -in "$work/wrapped.bin" -out "$work/aes.bin" 2>/dev/null || return 1
+  aes=$(od -An -tx1 "$work/aes.bin" | tr -d ' \n')
+  tail -c +$((hl + 1)) "$f" | openssl enc -d -aes-128-cbc -K "$aes" -iv "$iv" -nopad >"$work/padded.bin" || return 1
+  head -c $(($(stat -c %s "$work/padded.bin") - pad)) "$work/padded.bin"
+}

@@ -64,7 +64,9 @@ expect 0 "\"itl_matches\": true" -- "$opencapf" cluster status --data "$work/b" 
 check "doctor finds both nodes presenting the cluster's CAPF certificate" \
   test "$(grep -c "CAPF presents the cluster's CAPF certificate" "$work/doctor.out")" -eq 2
 check "and serving the cluster's ITL" \
-  test "$(grep -c "serves the cluster's ITLFile.tlv" "$work/doctor.out")" -eq 2
+  test "$(grep -c ": serves the cluster's ITLFile.tlv" "$work/doctor.out")" -eq 2
+check "doctor finds both nodes serving the cluster's ITL over HTTP" \
+  test "$(grep -c "HTTP provisioning serves the cluster's ITLFile.tlv" "$work/doctor.out")" -eq 2
 check "and holding the cluster's key" grep -q "this node holds the cluster's key" "$work/doctor.out"
 say "a password set on A logs in on B, whose dashboard lists both nodes"
 printf '%s\n' 'one password for the cluster' |
