@@ -3,7 +3,7 @@
 // NUL or backslash gets through, and the file outside is never served), Range and HTTP-date
 // values parse to something consistent, and the answer to the request is well formed and
 // never sends bytes outside the file's snapshot. The same input is also tried as a Range value
-// and an HTTP-date on its own.
+// and an HTTP-date on its own, and as a response head (what the phone's side reads).
 #include <unistd.h>
 
 #include <cstddef>
@@ -17,6 +17,7 @@
 #include "http/answer.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "http/response_head.h"
 #include "tftp/file_source.h"
 
 namespace {
@@ -122,6 +123,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   CheckRange(input, size * 7);
   CheckDate(input);
   CheckName(input);
+  // The same bytes as a response head, as the phone's side reads one.
+  if (auto response = ParseResponseHead(input); response.ok()) {
+    Check(response->status >= 0 && response->status <= 999);
+  }
 
   const std::size_t end = FindHeadEnd(input);
   if (end != std::string_view::npos) Check(end <= input.size());

@@ -11,21 +11,10 @@
 #include "base/bytes.h"
 #include "base/result.h"
 #include "http/request.h"
+#include "http/response_head.h"
 #include "net/asio.h"
 
 namespace opencapf::http {
-
-/// A parsed response head (status line and headers).
-struct ResponseHead {
-  int status = 0;
-  std::string reason;
-  std::vector<Header> headers;
-  std::optional<std::uint64_t> content_length;
-  bool chunked = false;
-};
-
-/// Parses a response head up to and including its blank line; every length and number checked.
-Result<ResponseHead> ParseResponseHead(std::string_view head);
 
 /// Why a download failed: a phone falls back to TFTP on any of them.
 enum class HttpFailure {
