@@ -32,6 +32,8 @@ struct EnrollArgs {
   std::string auth_string;
   std::string mic;
   int timeout = 30;
+  int http_port = 6970;
+  bool no_http = false;
 };
 
 int RunEnroll(const EnrollArgs& args) {
@@ -78,6 +80,14 @@ int RunEnroll(const EnrollArgs& args) {
     return phone::kEnrollUsage;
   }
   options.timeout = std::chrono::seconds(args.timeout);
+  if (args.http_port < 1 || args.http_port > 65535) {
+    std::cerr << who << "--http-port " << args.http_port
+              << " is not a TCP port (1-65535); --no-http asks TFTP only\n";
+    return phone::kEnrollUsage;
+  }
+  options.http_port =
+      args.no_http ? std::nullopt
+                   : std::optional<std::uint16_t>(static_cast<std::uint16_t>(args.http_port));
   auto result = phone::Enroll(
       options,
       [](const phone::EnrollLine& line) {
@@ -243,7 +253,8 @@ void AddPhoneCommands(CLI::App& root, ExitCode& exit) {
   {
     auto* cmd = phone->add_subcommand(
         "enroll",
-        "Do what a phone does for an LSC: TFTP (ITLFile.tlv, NAME.cnf.xml), verify the ITL, "
+        "Do what a phone does for an LSC: HTTP 6970 then TFTP (ITLFile.tlv, NAME.cnf.xml, signed "
+        "as NAME.cnf.xml.sgn when the ITL lists a TFTP certificate), verify the ITL, "
         "connect to CAPF pinned to the ITL, run the CAPF session; prints the phone's status "
         "messages");
     auto args = std::make_shared<EnrollArgs>();
@@ -266,6 +277,10 @@ void AddPhoneCommands(CLI::App& root, ExitCode& exit) {
         ->type_name("CERT.pem");
     cmd->add_option("--timeout", args->timeout, "Seconds to wait for each step")
         ->capture_default_str();
+    cmd->add_option("--http-port", args->http_port,
+                    "HTTP provisioning port on the TFTP server's host, asked first for each file")
+        ->capture_default_str();
+    cmd->add_flag("--no-http", args->no_http, "Ask TFTP only, as older phones do");
     cmd->footer(kExitCodes);
     cmd->callback([args, &exit]() { exit.value = RunEnroll(*args); });
   }

@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
+#include "phone/itl.h"
 #include "pki/certificate.h"
 #include "pki/private_key.h"
 #include "service/data_dir.h"
@@ -53,14 +54,7 @@ Result<std::vector<pki::Certificate>> SgnSigners(const std::string& cert, const 
   if (!bytes.ok()) return Fail("--itl: " + bytes.message());
   auto list = tlv::Parse(*bytes);
   if (!list.ok()) return Fail("--itl: " + itl + " is not a trust list: " + list.message());
-  std::vector<pki::Certificate> out;
-  for (const auto& r : list->records) {
-    const bool tftp_role = r.role == static_cast<std::uint16_t>(tlv::Role::kTftp) ||
-                           r.role == static_cast<std::uint16_t>(tlv::Role::kCcmTftp);
-    if (!tftp_role || !r.certificate) continue;
-    auto c = pki::Certificate::FromDer(*r.certificate);
-    if (c.ok()) out.push_back(std::move(*c));
-  }
+  std::vector<pki::Certificate> out = phone::TftpCertificates(*list);
   if (out.empty()) {
     return Fail("--itl: " + itl +
                 " lists no TFTP or CCM+TFTP certificate: a phone with this ITL checks no "

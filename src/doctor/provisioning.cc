@@ -54,15 +54,8 @@ void CheckProvisioning(Context& c) {
   }
   phone::ItlReading reading = phone::ReadItl(*itl_bytes);
   if (!reading.itl) return;  // the ITL checks say why
-  std::vector<pki::Certificate> tftp_certificates;
-  for (auto role : {tlv::Role::kTftp, tlv::Role::kCcmTftp}) {
-    for (const tlv::Record* r : phone::RecordsWithRole(reading.itl->list, role)) {
-      if (!r->certificate) continue;
-      if (auto cert = pki::Certificate::FromDer(*r->certificate); cert.ok()) {
-        tftp_certificates.push_back(std::move(*cert));
-      }
-    }
-  }
+  const std::vector<pki::Certificate> tftp_certificates =
+      phone::TftpCertificates(reading.itl->list);
   if (tftp_certificates.empty()) return;
 
   // The configurations in the TFTP root, as a phone in secure mode asks for them: NAME.sgn.

@@ -136,13 +136,7 @@ bool Booting::TakeItl() {
   if (state_) {
     if (auto st = state_->SaveItl(itl_->bytes); !st.ok()) Log("state: " + st.message());
   }
-  for (auto role : {tlv::Role::kTftp, tlv::Role::kCcmTftp}) {
-    for (const tlv::Record* r : RecordsWithRole(itl_->list, role)) {
-      if (!r->certificate) continue;
-      auto c = pki::Certificate::FromDer(*r->certificate);
-      if (c.ok()) tftp_certificates_.push_back(std::move(*c));
-    }
-  }
+  tftp_certificates_ = TftpCertificates(itl_->list);
   Log(tftp_certificates_.empty()
           ? "itl: no TFTP certificate listed: the phone reads its files unsigned"
           : "itl: lists the TFTP certificate " + tftp_certificates_.front().Subject() +

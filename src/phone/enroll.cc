@@ -5,12 +5,15 @@
 #include <algorithm>
 
 #include "capf/commands.h"
+#include "http/client.h"
 #include "net/tls.h"
+#include "phone/boot.h"
 #include "phone/cnf.h"
 #include "phone/connect.h"
 #include "phone/itl.h"
 #include "phone/state.h"
 #include "pki/digest.h"
+#include "sgn/signed_file.h"
 
 namespace opencapf::phone {
 
@@ -117,6 +120,21 @@ bool Enrollment::LoadState() {
 
 asio::awaitable<tftp::FetchResult> Enrollment::FetchFile(const std::string& name) {
   auto executor = co_await asio::this_coro::executor;
+  if (options_.http_port) {
+    // A current phone asks each file over HTTP once, and over TFTP when that fails.
+    http::HttpClientOptions http_options;
+    http_options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(options_.timeout);
+    auto get = http::Get(executor, Tftp().host, *options_.http_port, name, http_options);
+    http::HttpFetch got = co_await std::move(get);
+    if (got.ok()) {
+      Log("http: " + got.message);
+      tftp::FetchResult fetched;
+      fetched.data = std::move(got.data);
+      fetched.server = Tftp().host + ":" + std::to_string(*options_.http_port) + " (HTTP)";
+      co_return fetched;
+    }
+    Log("http: " + got.message + "; trying TFTP");
+  }
   for (;;) {
     const HostPort server = Tftp();
     auto download = tftp::Fetch(executor, server.host, server.port, name, tftp_options_);
@@ -190,11 +208,35 @@ asio::awaitable<bool> Enrollment::TakeItl() {
 }
 
 asio::awaitable<void> Enrollment::ReadCnf() {
-  const std::string name = options_.device + ".cnf.xml";
+  // A phone whose ITL lists a TFTP certificate asks for its configuration signed, and takes it
+  // only if the signature verifies (for an encrypted configuration this is the pointer file,
+  // which carries capfAuthMode and capfList too).
+  const std::vector<pki::Certificate> signers =
+      trusted_ ? TftpCertificates(trusted_->list) : std::vector<pki::Certificate>{};
+  const std::string name = options_.device + ".cnf.xml" + (signers.empty() ? "" : ".sgn");
   tftp::FetchResult fetched = co_await FetchFile(name);
   if (!fetched.ok()) {
     Log("tftp: " + fetched.message);
     co_return;
+  }
+  if (!signers.empty()) {
+    auto parsed = sgn::Parse(fetched.data);
+    std::string why = parsed.ok() ? "" : parsed.message();
+    bool valid = false;
+    for (const auto& signer : signers) {
+      if (!parsed.ok() || valid) break;
+      sgn::Verification v = sgn::Verify(fetched.data, *parsed, signer);
+      valid = v.valid();
+      if (!valid) why = v.reason;
+    }
+    if (!valid) {
+      Log("sgn: " + name + " refused: " + why);
+      Status(std::string(kFileAuthError) + ": " + name);
+      co_return;
+    }
+    Log("sgn: " + name + ": signature valid, signed by " + parsed->header.signer_name);
+    const ByteView body = sgn::Body(fetched.data, *parsed);
+    fetched.data = Bytes(body.begin(), body.end());
   }
   auto cnf = ParseCnf(fetched.data);
   if (!cnf.ok()) {

@@ -48,6 +48,9 @@ struct EnrollOptions {
   /// The TFTP servers to try next, in order, when one does not answer — as a phone does with
   /// the list DHCP option 150 gives it. The one that answers serves the rest of the run.
   std::vector<HostPort> more_tftp;
+  /// The HTTP provisioning port on the TFTP server's host: each file is asked there first, as
+  /// current phones do, then over TFTP. nullopt: TFTP only.
+  std::optional<std::uint16_t> http_port = 6970;
   /// Where CAPF is, instead of what the configuration file says.
   std::optional<HostPort> capf;
   /// Where the phone keeps its ITL, LSC and MIC; none: a factory-fresh phone that forgets.

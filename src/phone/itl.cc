@@ -48,6 +48,17 @@ std::vector<const tlv::Record*> RecordsWithRole(const tlv::TrustList& list, tlv:
   return out;
 }
 
+std::vector<pki::Certificate> TftpCertificates(const tlv::TrustList& list) {
+  std::vector<pki::Certificate> out;
+  for (auto role : {tlv::Role::kTftp, tlv::Role::kCcmTftp}) {
+    for (const tlv::Record* r : RecordsWithRole(list, role)) {
+      if (!r->certificate) continue;
+      if (auto c = pki::Certificate::FromDer(*r->certificate); c.ok()) out.push_back(std::move(*c));
+    }
+  }
+  return out;
+}
+
 bool RecordMatches(const tlv::Record& record, const pki::Certificate& certificate) {
   if (record.certificate) return *record.certificate == certificate.der();
   if (record.certificate_hash) return *record.certificate_hash == pki::Sha1(certificate.der());

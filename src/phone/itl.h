@@ -49,6 +49,10 @@ Status SignerTrusted(const VerifiedItl& candidate, const VerifiedItl& installed)
 /// The records with `role`, in file order.
 std::vector<const tlv::Record*> RecordsWithRole(const tlv::TrustList& list, tlv::Role role);
 
+/// The certificates of the TFTP and CCM+TFTP records that carry one, in file order: what a
+/// phone checks signed files (NAME.sgn) with. Empty: the phone reads its files unsigned.
+std::vector<pki::Certificate> TftpCertificates(const tlv::TrustList& list);
+
 /// Whether `certificate` is the one `record` describes: the whole certificate when the record
 /// carries it, else the SHA-1 hash (CUCM's hash-only CAPF and TVS records).
 bool RecordMatches(const tlv::Record& record, const pki::Certificate& certificate);

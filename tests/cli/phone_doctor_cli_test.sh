@@ -100,8 +100,14 @@ stop_serve() {
   kill "$serve_pid" && wait "$serve_pid" 2>/dev/null
 }
 
-# serve_dir DIR: an independent TFTP server (tftpd-hpa) serving DIR; sets $dir_port.
+# serve_dir DIR: an independent TFTP server (tftpd-hpa) serving DIR, each NAME.cnf.xml with its
+# NAME.cnf.xml.sgn; sets $dir_port.
 serve_dir() {
+  # The phones' ITL lists the CallManager/TFTP certificate, so they ask for their configuration
+  # signed, as another TFTP server of the cluster would serve it.
+  for f in "$1"/*.cnf.xml; do
+    [ -e "$f" ] && "$opencapf" sgn build "$f" --data "$data" >/dev/null
+  done
   chmod 755 "$1"
   chmod 644 "$1"/* 2>/dev/null
   dir_port=$(freeport SOCK_DGRAM)

@@ -97,6 +97,23 @@ curl -sS --parallel --parallel-max 200 "${args[@]}" 2>"$work/curl-http.err"
 ok=0
 for i in $(seq 1 200); do cmp -s "$work/changed.sgn" "$work/branch-http/cnf-$i" && ok=$((ok + 1)); done
 check "200 concurrent HTTP downloads all complete ($ok)" test "$ok" -eq 200
+# And 200 simulated phones booting at once, over HTTP and (older phones) over TFTP: each takes
+# the ITL, then its signed configuration, verified.
+mkdir -p "$work/branch-boot"
+for i in $(seq 1 200); do
+  ("$opencapf" phone boot SEP001122334455 --tftp "127.0.0.1:$tftp_port" --http-port "$http_port" \
+    --timeout 30 --out "$work/branch-boot/http-$i" >/dev/null 2>&1; echo $? >"$work/branch-boot/http-$i.rc") &
+  ("$opencapf" phone boot SEP001122334455 --tftp "127.0.0.1:$tftp_port" --no-http \
+    --timeout 30 --out "$work/branch-boot/tftp-$i" >/dev/null 2>&1; echo $? >"$work/branch-boot/tftp-$i.rc") &
+done
+for p in $(jobs -p | grep -v "^$serve_pid$"); do wait "$p"; done
+for way in http tftp; do
+  ok=0
+  for i in $(seq 1 200); do
+    [ "$(cat "$work/branch-boot/$way-$i.rc" 2>/dev/null)" = 0 ] && cmp -s "$cnf" "$work/branch-boot/$way-$i" && ok=$((ok + 1))
+  done
+  check "200 simulated phones booting at once over $way all read their signed configuration ($ok)" test "$ok" -eq 200
+done
 check "no request of the branch was over a cap" bash -c "! grep -q 'left unanswered' '$work/serve.log'"
 
 # ---- the simulator boots like a current phone: HTTP first, signed and encrypted files --------

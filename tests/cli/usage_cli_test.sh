@@ -62,6 +62,18 @@ case "$family" in
     usage "phone enroll" "--tftp is required" -- phone enroll SEP001122334455
     usage "phone enroll" "Could not convert: --timeout = forever" -- phone enroll SEP001122334455 --tftp 127.0.0.1 --timeout forever
     usage "phone load" "--capf is required" -- phone load --capf-cert c.pem
+    usage "phone boot" "--tftp is required" -- phone boot SEP001122334455
+    usage "phone boot" "Could not convert: --http-port = web" -- phone boot SEP001122334455 --tftp 127.0.0.1 --http-port web
+    expect 2 "--http-port 0 is not a TCP port" -- "$bin" phone boot SEP001122334455 --tftp 127.0.0.1 --http-port 0
+    expect 2 "--http-port 70000 is not a TCP port" -- "$bin" phone enroll SEP001122334455 --tftp 127.0.0.1 --http-port 70000
+    ;;
+  sgn)
+    usage "sgn" "A subcommand is required" -- sgn
+    usage "sgn build" "FILE is required" -- sgn build
+    usage "sgn build" "--digest: md5 not in \{sha1,sha512\}" -- sgn build x.xml --digest md5
+    usage "sgn show" "not expected: --bogus|'--bogus' is not an option" -- sgn show x.sgn --bogus
+    usage "sgn verify" "--cert excludes --itl|excludes" -- sgn verify x.sgn --cert a.pem --itl b.tlv
+    usage "sgn strip" "--key: File does not exist" -- sgn strip x.sgn --key "$work/none.key"
     ;;
   doctor)
     usage "doctor" "Could not convert: --expiry-days = many" -- doctor --expiry-days many --data "$work/d"
