@@ -13,6 +13,7 @@
 #include "http/answer.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "net/deadline.h"
 #include "tftp/packet.h"
 
 namespace opencapf::http {
@@ -96,17 +97,9 @@ class Connection {
              bool over_limit)
       : shared_(std::move(shared)),
         socket_(std::move(socket)),
-        timer_(socket_.get_executor()),
         peer_(ShowEndpoint(peer)),
         address_(peer.address().to_string()),
-        over_limit_(over_limit) {
-    deadline_->socket = &socket_;
-  }
-
-  ~Connection() {
-    deadline_->socket = nullptr;
-    timer_.cancel();
-  }
+        over_limit_(over_limit) {}
 
   asio::awaitable<void> Run();
 
@@ -118,12 +111,10 @@ class Connection {
   asio::awaitable<void> CloseGracefully();
   Response Decide(HeadRead outcome, const std::string& head, std::string* method);
   void Count(const Response& response, bool complete);
-  void Arm(SteadyClock::time_point deadline);
-  void Disarm();
 
   std::shared_ptr<FileServer::Shared> shared_;
   tcp::socket socket_;
-  asio::steady_timer timer_;
+  net::SocketDeadline<tcp::socket> deadline_{socket_};
   std::string peer_;
   std::string address_;
   bool over_limit_;
@@ -134,35 +125,7 @@ class Connection {
   std::array<char, kReadChunk> buffer_{};
   std::uint64_t body_sent_ = 0;  // of the current response
   std::string error_;            // why the last read or write failed
-
-  // Shared with the timer's handler, which may run after the connection has ended.
-  struct Deadline {
-    std::uint64_t generation = 0;
-    bool timed_out = false;
-    tcp::socket* socket = nullptr;  // null once the connection is gone
-  };
-  std::shared_ptr<Deadline> deadline_ = std::make_shared<Deadline>();
 };
-
-// The timer cancels the pending read or write when the deadline passes (the socket stays open,
-// so a 408 can still be written); the generation keeps a late timer from cutting short the next
-// operation.
-void Connection::Arm(SteadyClock::time_point deadline) {
-  const std::uint64_t generation = ++deadline_->generation;
-  deadline_->timed_out = false;
-  timer_.expires_at(deadline);
-  timer_.async_wait([state = deadline_, generation](const asio::error_code& ec) {
-    if (ec || generation != state->generation || state->socket == nullptr) return;
-    state->timed_out = true;
-    asio::error_code ignored;
-    state->socket->cancel(ignored);
-  });
-}
-
-void Connection::Disarm() {
-  ++deadline_->generation;
-  timer_.cancel();
-}
 
 asio::awaitable<Connection::HeadRead> Connection::ReadHead(bool first, std::string* head) {
   const HttpSettings& s = shared_->settings;
@@ -186,13 +149,13 @@ asio::awaitable<Connection::HeadRead> Connection::ReadHead(bool first, std::stri
     if (pending_.size() >= s.max_head_size) co_return HeadRead::kTooLarge;
     // A read can complete at once from what the kernel holds, timer or not.
     if (due && SteadyClock::now() >= *due) co_return HeadRead::kTimedOut;
-    Arm(due ? *due : idle_until);
+    deadline_.Arm(due ? *due : idle_until);
     const std::size_t room = std::min(buffer_.size(), s.max_head_size - pending_.size());
     auto buffer = asio::buffer(buffer_.data(), room);
     auto [ec, n] = co_await socket_.async_read_some(buffer, net::kAwaitTuple);
-    Disarm();
+    deadline_.Disarm();
     if (ec) {
-      if (deadline_->timed_out) co_return due ? HeadRead::kTimedOut : HeadRead::kIdle;
+      if (deadline_.timed_out()) co_return due ? HeadRead::kTimedOut : HeadRead::kIdle;
       if (ec == asio::error::eof && pending_.empty()) co_return HeadRead::kClosed;
       error_ = ec == asio::error::eof ? "the client closed the connection in the middle of a "
                                         "request head"
@@ -233,16 +196,16 @@ asio::awaitable<bool> Connection::Send(const Response& response) {
     // on its own.
     std::array<asio::const_buffer, 2> buffers{first ? asio::buffer(head) : asio::const_buffer(),
                                               asio::buffer(body, length)};
-    Arm(due);
+    deadline_.Arm(due);
     auto [ec, n] = co_await asio::async_write(socket_, buffers, net::kAwaitTuple);
-    Disarm();
+    deadline_.Disarm();
     const std::size_t head_part = first ? head.size() : 0;
     if (n > head_part) {
       body_sent_ += n - head_part;
       shared_->bytes_sent += n - head_part;
     }
     if (ec) {
-      if (deadline_->timed_out) {
+      if (deadline_.timed_out()) {
         error_ = "the response took longer than the " +
                  std::to_string(MillisOf(s.max_response_time)) + " ms limit";
         ++shared_->timeouts;
@@ -262,11 +225,11 @@ asio::awaitable<void> Connection::CloseGracefully() {
   socket_.shutdown(tcp::socket::shutdown_send, ignored);
   const auto until = SteadyClock::now() + kLingerTime;
   while (SteadyClock::now() < until) {
-    Arm(until);
+    deadline_.Arm(until);
     auto buffer = asio::buffer(buffer_);
     auto [ec, n] = co_await socket_.async_read_some(buffer, net::kAwaitTuple);
     (void)n;
-    Disarm();
+    deadline_.Disarm();
     if (ec) break;  // the client closed its side too, or the time is up
   }
   socket_.close(ignored);

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/child_process.h"
+
 namespace opencapf::http::testing {
 
 /// One response as the raw client read it.
@@ -61,17 +63,11 @@ class RawClient {
   bool ended_ = false;
 };
 
-/// Starts `argv` (argv[0] looked up in PATH) with stdout and stderr sent to files ("" for
-/// /dev/null); returns its pid.
-int Spawn(const std::vector<std::string>& argv, const std::string& stdout_path = "",
-          const std::string& stderr_path = "");
-/// Waits for `pid`; its exit code, or 128 + signal.
-int Wait(int pid);
-/// Spawn + Wait.
-int RunProcess(const std::vector<std::string>& argv, const std::string& stdout_path = "",
-               const std::string& stderr_path = "");
-/// True if `program` is found in PATH.
-bool InPath(const std::string& program);
+// The child processes a test drives: shared with the other modules' tests.
+using opencapf::testing::InPath;
+using opencapf::testing::RunProcess;
+using opencapf::testing::Spawn;
+using opencapf::testing::Wait;
 /// The bytes of a file as text; "" if it cannot be read.
 std::string FileText(const std::filesystem::path& path);
 

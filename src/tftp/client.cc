@@ -2,6 +2,8 @@
 // for each block, and the last packet resent whenever the server goes quiet.
 #include "tftp/client.h"
 
+#include "net/deadline.h"
+
 #include <algorithm>
 #include <memory>
 #include <optional>
@@ -58,19 +60,11 @@ class Download {
            std::string filename, ClientOptions options)
       : executor_(executor),
         socket_(executor),
-        timer_(executor),
         host_(std::move(host)),
         port_(port),
         filename_(std::move(filename)),
         options_(options),
-        buffer_(std::size_t{kMaxBlockSize} + 4) {
-    deadline_->socket = &socket_;
-  }
-
-  ~Download() {
-    deadline_->socket = nullptr;
-    timer_.cancel();
-  }
+        buffer_(std::size_t{kMaxBlockSize} + 4) {}
 
   Download(const Download&) = delete;
   Download& operator=(const Download&) = delete;
@@ -93,22 +87,10 @@ class Download {
     result_.data.clear();
     return std::move(result_);
   }
-  void Arm(SteadyClock::time_point deadline);
-  void Disarm();
-
-  // The timer cancels the pending receive when the deadline passes; the generation keeps a
-  // late timer from cutting short the next receive. Shared with the handler, which may run
-  // after the download is gone.
-  struct Deadline {
-    std::uint64_t generation = 0;
-    bool timed_out = false;
-    udp::socket* socket = nullptr;
-  };
 
   asio::any_io_executor executor_;
   udp::socket socket_;
-  asio::steady_timer timer_;
-  std::shared_ptr<Deadline> deadline_ = std::make_shared<Deadline>();
+  net::SocketDeadline<udp::socket> deadline_{socket_};
   std::string host_;
   std::uint16_t port_;
   std::string filename_;
@@ -119,30 +101,13 @@ class Download {
   FetchResult result_;
 };
 
-void Download::Arm(SteadyClock::time_point deadline) {
-  const std::uint64_t generation = ++deadline_->generation;
-  deadline_->timed_out = false;
-  timer_.expires_at(deadline);
-  timer_.async_wait([state = deadline_, generation](const asio::error_code& ec) {
-    if (ec || generation != state->generation || state->socket == nullptr) return;
-    state->timed_out = true;
-    asio::error_code ignored;
-    state->socket->cancel(ignored);
-  });
-}
-
-void Download::Disarm() {
-  ++deadline_->generation;
-  timer_.cancel();
-}
-
 asio::awaitable<Download::Received> Download::Receive(SteadyClock::time_point deadline) {
-  Arm(deadline);
+  deadline_.Arm(deadline);
   auto buffer = asio::buffer(buffer_);
   auto [ec, n] = co_await socket_.async_receive_from(buffer, from_, net::kAwaitTuple);
-  Disarm();
+  deadline_.Disarm();
   if (ec) {
-    if (deadline_->timed_out) co_return Received{Received::kTimeout, 0, {}};
+    if (deadline_.timed_out()) co_return Received{Received::kTimeout, 0, {}};
     co_return Received{Received::kIo, 0, ec.message()};
   }
   co_return Received{Received::kPacket, n, {}};

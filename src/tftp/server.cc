@@ -11,6 +11,7 @@
 #include <set>
 #include <vector>
 
+#include "net/deadline.h"
 #include "tftp/packet.h"
 
 namespace opencapf::tftp {
@@ -109,17 +110,9 @@ class Transfer {
            Request request)
       : shared_(std::move(shared)),
         socket_(std::move(socket)),
-        timer_(socket_.get_executor()),
         client_(std::move(client)),
         request_(std::move(request)),
-        buffer_(kMaxReply) {
-    deadline_->socket = &socket_;
-  }
-
-  ~Transfer() {
-    deadline_->socket = nullptr;
-    timer_.cancel();
-  }
+        buffer_(kMaxReply) {}
 
   asio::awaitable<void> Run();
 
@@ -142,27 +135,15 @@ class Transfer {
     reason_ = std::move(reason);
     return false;
   }
-  void Arm(Clock::time_point deadline);
-  void Disarm();
 
   std::shared_ptr<TftpServer::Shared> shared_;
   udp::socket socket_;
-  asio::steady_timer timer_;
+  net::SocketDeadline<udp::socket> deadline_{socket_};
   udp::endpoint client_;
   Request request_;
   Bytes buffer_;
   udp::endpoint from_;
   std::array<std::uint8_t, 4> header_{};
-
-  // Shared with the timer's handler, which may run after this transfer has ended: a receive
-  // and the timer can complete together, and the coroutine may finish before the timer's
-  // handler runs.
-  struct Deadline {
-    std::uint64_t generation = 0;
-    bool timed_out = false;
-    udp::socket* socket = nullptr;  // null once the transfer is gone
-  };
-  std::shared_ptr<Deadline> deadline_ = std::make_shared<Deadline>();
   Clock::time_point begin_ = Clock::now();
   Clock::time_point end_by_ = begin_ + shared_->settings.max_transfer_time;
 
@@ -175,25 +156,6 @@ class Transfer {
   std::string send_error_;
   std::string reason_;
 };
-
-// The timer cancels the pending receive when the deadline passes; the generation keeps a late
-// timer from cutting short the next receive (as MessageChannel does).
-void Transfer::Arm(Clock::time_point deadline) {
-  const std::uint64_t generation = ++deadline_->generation;
-  deadline_->timed_out = false;
-  timer_.expires_at(deadline);
-  timer_.async_wait([state = deadline_, generation](const asio::error_code& ec) {
-    if (ec || generation != state->generation || state->socket == nullptr) return;
-    state->timed_out = true;
-    asio::error_code ignored;
-    state->socket->cancel(ignored);
-  });
-}
-
-void Transfer::Disarm() {
-  ++deadline_->generation;
-  timer_.cancel();
-}
 
 asio::awaitable<void> Transfer::SendTo(const Bytes& packet, const udp::endpoint& to) {
   auto buffer = asio::buffer(packet);
@@ -237,12 +199,12 @@ asio::awaitable<bool> Transfer::TooLong() {
 asio::awaitable<Transfer::Event> Transfer::Await(Clock::time_point deadline) {
   deadline = std::min(deadline, end_by_);
   while (true) {
-    Arm(deadline);
+    deadline_.Arm(deadline);
     auto buffer = asio::buffer(buffer_);
     auto [ec, n] = co_await socket_.async_receive_from(buffer, from_, net::kAwaitTuple);
-    Disarm();
+    deadline_.Disarm();
     if (ec) {
-      if (deadline_->timed_out) co_return Event{Event::kTimeout, 0, {}};
+      if (deadline_.timed_out()) co_return Event{Event::kTimeout, 0, {}};
       co_return Event{Event::kIo, 0, "receiving: " + ec.message()};
     }
     if (from_ != client_) {

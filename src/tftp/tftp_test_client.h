@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/child_process.h"
 #include "tftp/packet.h"
 
 namespace opencapf::tftp::testing {
@@ -71,16 +72,10 @@ struct DownloadResult {
 DownloadResult Download(std::uint16_t port, const std::string& name,
                         const DownloadOptions& options = {});
 
-/// Starts `argv` (argv[0] looked up in PATH) with stdout and stderr sent to files ("" for
-/// /dev/null); returns its pid.
-int Spawn(const std::vector<std::string>& argv, const std::string& stdout_path = "",
-          const std::string& stderr_path = "");
-/// Waits for `pid`; its exit code, or 128 + signal.
-int Wait(int pid);
-/// Spawn + Wait.
-int RunProcess(const std::vector<std::string>& argv, const std::string& stdout_path = "",
-               const std::string& stderr_path = "");
-/// True if `program` is found in PATH.
-bool InPath(const std::string& program);
+// The child processes a test drives: shared with the other modules' tests.
+using opencapf::testing::InPath;
+using opencapf::testing::RunProcess;
+using opencapf::testing::Spawn;
+using opencapf::testing::Wait;
 
 }  // namespace opencapf::tftp::testing
