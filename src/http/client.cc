@@ -1,5 +1,7 @@
 #include "http/client.h"
 
+#include "net/deadline.h"
+
 #include <algorithm>
 
 namespace opencapf::http {
@@ -38,21 +40,13 @@ asio::awaitable<HttpFetch> Get(asio::any_io_executor executor, std::string host,
                                std::string name, HttpClientOptions options) {
   const std::string where = "http://" + host + ":" + std::to_string(port) + "/" + name;
   tcp::socket socket(executor);
-  asio::steady_timer timer(executor);
-  auto timed_out = std::make_shared<bool>(false);
-  timer.expires_after(options.timeout);
-  timer.async_wait([&socket, timed_out](const asio::error_code& ec) {
-    if (ec) return;
-    *timed_out = true;
-    asio::error_code ignored;
-    socket.close(ignored);
-  });
-  struct CancelTimer {
-    asio::steady_timer& timer;
-    ~CancelTimer() { timer.cancel(); }
-  } cancel{timer};
+  // One deadline for the whole download: every socket operation is cancelled when it passes.
+  // (A host name's resolution is bounded by the system resolver's own timeouts.)
+  const auto due = std::chrono::steady_clock::now() + options.timeout;
+  net::SocketDeadline<tcp::socket> deadline(socket);
+  deadline.Arm(due);
   auto io_failure = [&](const std::string& what, const asio::error_code& ec) {
-    if (*timed_out) {
+    if (deadline.timed_out()) {
       return Failed(HttpFailure::kTimeout, where + ": no answer within " +
                                                std::to_string(options.timeout.count()) + " ms");
     }

@@ -160,15 +160,25 @@ std::optional<Bytes> Booting::SignedConfig(const std::string& name) {
     return std::nullopt;
   }
   std::string why;
-  for (const auto& certificate : tftp_certificates_) {
-    sgn::Verification v = sgn::Verify(fetched.data, *parsed, certificate);
-    if (v.valid()) {
-      Log("sgn: " + name + ": " + v.reason);
-      const ByteView body = sgn::Body(fetched.data, *parsed);
-      if (parsed->encrypted()) return Bytes(fetched.data.begin(), fetched.data.end());
-      return Bytes(body.begin(), body.end());
+  // A file signed for another name (another phone's configuration, or an encrypted file where
+  // a plain one belongs) is refused like a bad signature: the signature covers FILENAME.
+  const bool wants_encrypted = name.ends_with(".enc.sgn");
+  if (!sgn::SameFileName(parsed->header.filename, name)) {
+    why = "it is signed as " + parsed->header.filename + ", not as " + name;
+  } else if (parsed->encrypted() != wants_encrypted) {
+    why = parsed->encrypted() ? "it is encrypted, where a signed plain file belongs"
+                              : "it is not encrypted, where an encrypted file belongs";
+  } else {
+    for (const auto& certificate : tftp_certificates_) {
+      sgn::Verification v = sgn::Verify(fetched.data, *parsed, certificate);
+      if (v.valid()) {
+        Log("sgn: " + name + ": " + v.reason);
+        const ByteView body = sgn::Body(fetched.data, *parsed);
+        if (parsed->encrypted()) return Bytes(fetched.data.begin(), fetched.data.end());
+        return Bytes(body.begin(), body.end());
+      }
+      why = v.reason;
     }
-    why = v.reason;
   }
   Log("sgn: " + name + " refused: " + why);
   Status(std::string(kFileAuthError) + ": " + name);

@@ -223,8 +223,13 @@ asio::awaitable<void> Enrollment::ReadCnf() {
     auto parsed = sgn::Parse(fetched.data);
     std::string why = parsed.ok() ? "" : parsed.message();
     bool valid = false;
+    if (parsed.ok() && !sgn::SameFileName(parsed->header.filename, name)) {
+      why = "it is signed as " + parsed->header.filename + ", not as " + name;
+    } else if (parsed.ok() && parsed->encrypted()) {
+      why = "it is encrypted, where a signed plain file belongs";
+    }
     for (const auto& signer : signers) {
-      if (!parsed.ok() || valid) break;
+      if (!parsed.ok() || valid || !why.empty()) break;
       sgn::Verification v = sgn::Verify(fetched.data, *parsed, signer);
       valid = v.valid();
       if (!valid) why = v.reason;

@@ -52,7 +52,7 @@ struct Services::Impl {
       if (ec) co_return;
       (void)Reload("certificate files changed");  // logged inside
       RefreshCrlsIfDue();
-      RefreshEncryptedDevices();
+      (void)RefreshEncryptedDevices();  // logged inside; the last set stays in force
       if (clock.Now() >= next_expiry_check) CheckExpiryNow();
     }
   }
@@ -149,7 +149,7 @@ struct Services::Impl {
   // the store: at start (before any listener answers) and at every watch tick, so a change made
   // by `device set --encrypted-config`, the page or an LSC upgrade is served within the watch
   // interval. A store that does not answer keeps the last set in force.
-  void RefreshEncryptedDevices() {
+  Status RefreshEncryptedDevices() {
     auto devices = store->List({.encrypted_config = true});
     if (!devices.ok()) {
       if (last_encrypted_error != devices.message()) {
@@ -159,7 +159,7 @@ struct Services::Impl {
             devices.message());
       }
       last_encrypted_error = devices.message();
-      return;
+      return devices.error();
     }
     last_encrypted_error.clear();
     auto set = std::make_shared<service::EncryptedDevices>();
@@ -190,6 +190,7 @@ struct Services::Impl {
       }
     }
     encrypted_described = std::move(described);
+    return Status::Ok();
   }
 
   // Logs every certificate expiring within [expiry] warn_days; again a day later.
@@ -469,7 +470,14 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
   impl->provisioning = std::make_shared<service::ProvisioningFiles>(
       impl->published, [raw] { return raw->material.tftp_signer(); },
       *pki::ParseDigest(config->itl.digest));
-  impl->RefreshEncryptedDevices();
+  // Before any listener answers: without the set, a marked phone's plain configuration could
+  // be served.
+  if (auto st = impl->RefreshEncryptedDevices(); !st.ok()) {
+    return Fail(
+        "cannot read which phones have Encrypted Configuration, so their configurations "
+        "cannot be protected: " +
+        st.message());
+  }
   tftp::TftpSettings tftp_settings;
   tftp_settings.address = config->listen_address;
   tftp_settings.port = config->tftp.port;

@@ -20,49 +20,56 @@ bool EndsWithNoCase(std::string_view text, std::string_view suffix) {
                     [](char a, char b) { return std::tolower(a) == std::tolower(b); });
 }
 
-// The last component of a name as the directory walk reads it ("./a//b/." is "b").
-std::string_view LastComponent(std::string_view name) {
-  while (!name.empty()) {
-    const std::size_t slash = name.rfind('/');
-    const std::string_view last = slash == std::string_view::npos ? name : name.substr(slash + 1);
-    if (!last.empty() && last != ".") return last;
-    if (slash == std::string_view::npos) return {};
-    name = name.substr(0, slash);
+// A name as the directory walk reads it: "" and "." components dropped ("./a//b/." is "a/b").
+std::string Canonical(std::string_view name) {
+  std::string out;
+  std::size_t at = 0;
+  while (at <= name.size()) {
+    const std::size_t slash = std::min(name.find('/', at), name.size());
+    const std::string_view part = name.substr(at, slash - at);
+    if (!part.empty() && part != ".") out += (out.empty() ? "" : "/") + std::string(part);
+    at = slash + 1;
   }
-  return {};
+  return out;
+}
+
+std::string_view LastComponent(std::string_view canonical) {
+  const std::size_t slash = canonical.rfind('/');
+  return slash == std::string_view::npos ? canonical : canonical.substr(slash + 1);
 }
 
 struct EncryptedName {
   const EncryptedDevice* device = nullptr;
-  int suffix = 0;  ///< index into kConfigSuffixes
-  std::string_view prefix;
+  int suffix = -1;  ///< index into kConfigSuffixes; -1: another file of the phone (refused)
+  std::string prefix;  ///< the device's canonical name: the configuration is DEVICE.cnf.xml
 };
 
-// Whether `file` (a last path component) is a configuration file of a phone in `devices`; the
-// longest suffix first, so that ".cnf.xml.enc.sgn" is not read as a device named "X.enc".
+// Whether `file` (a last path component) is a file of a phone in `devices`: DEVICE followed by
+// a dot, in any letter case. The three names a phone asks for are made; any other such file (a
+// backup, a copy) holds the configuration too, as far as anyone knows.
 std::optional<EncryptedName> EncryptedConfigName(const EncryptedDevices& devices,
                                                  std::string_view file) {
-  for (int suffix = 2; suffix >= 0; --suffix) {
+  if (devices.empty()) return std::nullopt;
+  const std::size_t dot = file.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  auto device = store::NormalizeDeviceName(file.substr(0, dot));
+  if (!device.ok()) return std::nullopt;
+  auto it = devices.find(*device);
+  if (it == devices.end()) return std::nullopt;
+  EncryptedName out{&it->second, -1, *device};
+  const std::string_view rest = file.substr(dot);
+  for (int suffix = 0; suffix < 3; ++suffix) {
     const std::string_view tail = kConfigSuffixes[suffix];
-    if (!EndsWithNoCase(file, tail)) continue;
-    const std::string_view prefix = file.substr(0, file.size() - tail.size());
-    auto device = store::NormalizeDeviceName(prefix);
-    if (!device.ok()) return std::nullopt;
-    auto it = devices.find(*device);
-    if (it == devices.end()) return std::nullopt;
-    return EncryptedName{&it->second, suffix, prefix};
+    if (rest.size() == tail.size() && EndsWithNoCase(rest, tail)) out.suffix = suffix;
   }
-  return std::nullopt;
+  return out;
 }
 
 }  // namespace
 
 ProvisioningFiles::ProvisioningFiles(std::shared_ptr<const tftp::FileSource> files, Signer signer,
-                                     pki::Digest digest, std::size_t max_cached)
-    : files_(std::move(files)),
-      signer_(std::move(signer)),
-      digest_(digest),
-      max_cached_(max_cached) {}
+                                     pki::Digest digest)
+    : files_(std::move(files)), signer_(std::move(signer)), digest_(digest) {}
 
 void ProvisioningFiles::SetEncryptedDevices(std::shared_ptr<const EncryptedDevices> devices) {
   std::lock_guard lock(mu_);
@@ -74,55 +81,56 @@ std::shared_ptr<const EncryptedDevices> ProvisioningFiles::encrypted_devices() c
   return encrypted_;
 }
 
-tftp::FileLookup ProvisioningFiles::Open(std::string_view name) const {
+tftp::FileLookup ProvisioningFiles::Open(std::string_view asked) const {
   const auto devices = encrypted_devices();
-  if (!devices->empty()) {
-    // Asked by its name — in any letter case, in a directory, with "./" — it is made here.
-    if (auto encrypted = EncryptedConfigName(*devices, LastComponent(name))) {
-      const std::size_t dir = name.size() - LastComponent(name).size();
-      const std::string config_name = std::string(name.substr(0, dir)) +
-                                      std::string(encrypted->prefix) +
-                                      std::string(kConfigSuffixes[0]);
-      return OpenEncrypted(name, config_name, *encrypted->device, encrypted->suffix);
-    }
+  const std::string name = Canonical(asked);
+  // Asked by its name — in any letter case, in a directory, with "./" — it is made here.
+  if (auto encrypted = EncryptedConfigName(*devices, LastComponent(name))) {
+    const std::size_t dir = name.size() - LastComponent(name).size();
+    const std::string config_name =
+        name.substr(0, dir) + encrypted->prefix + std::string(kConfigSuffixes[0]);
+    return OpenEncrypted(name, config_name, *encrypted->device, encrypted->suffix);
   }
   // Any other name that leads to such a file (a symbolic link) is refused too.
   auto leak_checked = [&](tftp::FileLookup lookup) {
-    if (lookup.ok() && !devices->empty() && EncryptedConfigName(*devices, lookup.file_name)) {
+    if (lookup.ok() && EncryptedConfigName(*devices, lookup.file_name)) {
       spdlog::warn(
-          "provisioning: {} leads to {}, the configuration of a phone served encrypted "
-          "only: refused",
-          std::string(name), lookup.file_name);
+          "provisioning: {} leads to {}, a file of a phone whose configuration is served "
+          "encrypted only: refused",
+          name, lookup.file_name);
       return tftp::FileLookup::Refused(
           tftp::FileError::kAccessViolation,
-          std::string(name) +
-              ": it leads to a phone's configuration that is served encrypted only");
+          name + ": it leads to a phone's configuration that is served encrypted only");
     }
     return lookup;
   };
 
-  tftp::FileLookup direct = leak_checked(files_->Open(name));
+  tftp::FileLookup direct = leak_checked(files_->Open(asked));
   if (direct.ok() || direct.error != tftp::FileError::kNotFound || !sgn::IsSignedName(name)) {
     return direct;
   }
-  const std::string_view unsigned_name = name.substr(0, name.size() - 4);
-  if (unsigned_name.empty()) return direct;
+  const std::string unsigned_name = name.substr(0, name.size() - 4);
+  if (unsigned_name.empty() || unsigned_name.back() == '/') return direct;
   tftp::FileLookup source = leak_checked(files_->Open(unsigned_name));
   if (!source.ok()) {
     if (source.error == tftp::FileError::kNotFound) return direct;
     return source;
   }
-  return Make(std::string(name), source, Kind::kSigned, nullptr);
+  return Make(name, source, Kind::kSigned, nullptr);
 }
 
-tftp::FileLookup ProvisioningFiles::OpenEncrypted(std::string_view name,
+tftp::FileLookup ProvisioningFiles::OpenEncrypted(const std::string& name,
                                                   const std::string& config_name,
                                                   const EncryptedDevice& device, int suffix) const {
-  const std::string asked(name);
+  if (suffix < 0) {
+    return tftp::FileLookup::Refused(
+        tftp::FileError::kAccessViolation,
+        name + ": a file of a phone whose configuration is served encrypted only");
+  }
   if (!device.certificate) {
     return tftp::FileLookup::Refused(
         tftp::FileError::kAccessViolation,
-        asked +
+        name +
             ": this phone's configuration is served encrypted only, and it cannot be "
             "encrypted: " +
             (device.problem.empty() ? std::string("no certificate to encrypt it to")
@@ -131,47 +139,67 @@ tftp::FileLookup ProvisioningFiles::OpenEncrypted(std::string_view name,
   if (suffix == 0) {
     return tftp::FileLookup::Refused(
         tftp::FileError::kAccessViolation,
-        asked + ": this phone's configuration is served encrypted only (" + asked + ".enc.sgn)");
+        name + ": this phone's configuration is served encrypted only (" + name + ".enc.sgn)");
   }
   tftp::FileLookup source = files_->Open(config_name);
   if (!source.ok()) {
     if (source.error == tftp::FileError::kNotFound) {
       return tftp::FileLookup::Refused(
           tftp::FileError::kNotFound,
-          asked + ": no such file (" + config_name + " is not in the TFTP root)");
+          name + ": no such file (" + config_name + " is not in the TFTP root)");
     }
     return source;
   }
-  return Make(asked, source, suffix == 2 ? Kind::kEncrypted : Kind::kPointer, &*device.certificate);
+  // Another name for the same bytes would serve them in the clear: a link is refused.
+  if (source.file_name != LastComponent(config_name) || source.links > 1) {
+    spdlog::error(
+        "provisioning: {} is {}: the configuration of a phone served encrypted only must be a "
+        "regular file with no other name, or its plain bytes could be asked for by that name; "
+        "not served",
+        config_name,
+        source.links > 1 ? "a file with " + std::to_string(source.links) + " names (hard links)"
+                         : "a symbolic link to " + source.file_name);
+    return tftp::FileLookup::Refused(
+        tftp::FileError::kAccessViolation,
+        name + ": the server will not serve this phone's configuration (see its log)");
+  }
+  return Make(name, source, suffix == 2 ? Kind::kEncrypted : Kind::kPointer, &*device.certificate);
 }
 
 tftp::FileLookup ProvisioningFiles::Make(const std::string& name, const tftp::FileLookup& source,
                                          Kind kind, const pki::Certificate* device) const {
+  if (source.bytes->size() > kMaxSignedSize) {
+    return tftp::FileLookup::Refused(
+        tftp::FileError::kUnavailable,
+        name + ": the file is over " + std::to_string(kMaxSignedSize >> 20) +
+            " MiB, too large to be signed on demand (firmware carries its own signatures; "
+            "sign it with opencapf sgn build and put the .sgn in the root)");
+  }
   const std::shared_ptr<const Identity> signer = signer_ ? signer_() : nullptr;
   if (!signer) {
     return tftp::FileLookup::Refused(tftp::FileError::kUnavailable,
                                      name + ": no TFTP certificate to sign it with");
   }
-  // What the copy depends on; the encrypted one's random key and IV make every copy differ, so
+  // What the copy depends on. The encrypted one's random key and IV make every copy differ, so
   // it is made once per change, and TFTP retransmissions and HTTP get the same bytes.
-  Bytes key = pki::Sha256(*source.bytes);
-  const Bytes signer_sha = signer->certificate.Fingerprint(pki::Digest::kSha256);
-  key.insert(key.end(), signer_sha.begin(), signer_sha.end());
-  key.push_back(static_cast<std::uint8_t>(kind));
-  if (device) {
-    const Bytes device_sha = device->Fingerprint(pki::Digest::kSha256);
-    key.insert(key.end(), device_sha.begin(), device_sha.end());
-  }
-  {
+  std::string key =
+      source.identity.empty() ? HexLower(pki::Sha256(*source.bytes)) : source.identity;
+  key += "|" + HexLower(signer->certificate.Fingerprint(pki::Digest::kSha256));
+  key += "|" + std::to_string(static_cast<int>(kind));
+  if (device) key += "|" + HexLower(device->Fingerprint(pki::Digest::kSha256));
+  auto cached = [&]() -> std::optional<tftp::FileLookup> {
     std::lock_guard lock(mu_);
     auto it = cache_.find(name);
-    if (it != cache_.end() && it->second.key == key) {
-      return tftp::FileLookup::Found(it->second.bytes, it->second.modified);
-    }
-  }
+    if (it == cache_.end() || it->second.key != key) return std::nullopt;
+    return tftp::FileLookup::Found(it->second.bytes, it->second.modified);
+  };
+  if (auto hit = cached()) return *hit;
+  std::lock_guard one_at_a_time(making_);
+  if (auto hit = cached()) return *hit;  // made while this caller waited
+
   sgn::SignOptions options;
   options.digest = digest_;
-  options.filename = name;
+  options.filename = std::string(LastComponent(name));
   options.timestamp = static_cast<std::uint32_t>(source.modified);
   Result<Bytes> made = Fail("");
   switch (kind) {
@@ -194,13 +222,25 @@ tftp::FileLookup ProvisioningFiles::Make(const std::string& name, const tftp::Fi
                                      name + ": the server cannot make it (see its log)");
   }
   auto bytes = std::make_shared<const Bytes>(std::move(*made));
+  // The copy's bytes are new even when the file is not (a new LSC, a new signer): a client that
+  // asks If-Modified-Since must not be told it has them.
+  const std::time_t modified = std::max(source.modified, std::time(nullptr));
   {
     std::lock_guard lock(mu_);
     ++signatures_made_;
-    if (cache_.size() >= max_cached_ && cache_.find(name) == cache_.end()) cache_.clear();
-    cache_[name] = Made{std::move(key), bytes, source.modified};
+    auto it = cache_.find(name);
+    if (it != cache_.end()) {
+      cached_bytes_ -= it->second.bytes->size();
+      cache_.erase(it);
+    }
+    if (cached_bytes_ + bytes->size() > kMaxCachedBytes) {
+      cache_.clear();
+      cached_bytes_ = 0;
+    }
+    cache_[name] = Made{std::move(key), bytes, modified};
+    cached_bytes_ += bytes->size();
   }
-  return tftp::FileLookup::Found(std::move(bytes), source.modified);
+  return tftp::FileLookup::Found(std::move(bytes), modified);
 }
 
 std::uint64_t ProvisioningFiles::signatures_made() const {

@@ -41,15 +41,24 @@ using EncryptedDevices = std::map<std::string, EncryptedDevice>;
 ///    the signed pointer configuration; both are kept until the configuration, the phone's
 ///    certificate or the signer change. Without a certificate all three are refused. Device
 ///    names are matched in any letter case;
+///    Any other file named DEVICE.something (a backup, a copy) is refused as well, and so is
+///    any name that leads to such a file (a symbolic link); the configuration itself must be a
+///    regular file with no other name (not a symbolic link, no hard links), or it is not served;
 ///  - refusals (`..`, absolute names, symlinks out of the root) stay refusals: the unsigned
-///    name is looked up by the same source, with the same walls.
-/// Safe to call from several threads; signing happens on the caller's thread, outside the lock.
+///    name is looked up by the same source, with the same walls;
+///  - files over kMaxSignedSize are not signed on demand (firmware carries its own signatures);
+///    made copies are kept up to kMaxCachedBytes in all, keyed by the name as the directory
+///    walk reads it ("./a" is "a"), and made once when many ask at the same time.
+/// Safe to call from several threads; copies are made on the caller's thread.
 class ProvisioningFiles final : public tftp::FileSource {
  public:
   using Signer = std::function<std::shared_ptr<const Identity>()>;
 
+  static constexpr std::size_t kMaxSignedSize = 8u << 20;
+  static constexpr std::size_t kMaxCachedBytes = 64u << 20;
+
   ProvisioningFiles(std::shared_ptr<const tftp::FileSource> files, Signer signer,
-                    pki::Digest digest, std::size_t max_cached = 4096);
+                    pki::Digest digest);
 
   tftp::FileLookup Open(std::string_view name) const override;
 
@@ -62,7 +71,7 @@ class ProvisioningFiles final : public tftp::FileSource {
 
  private:
   struct Made {
-    Bytes key;  ///< what the copy was made from: content, certificates
+    std::string key;  ///< what the copy was made from: the file's identity, the certificates
     std::shared_ptr<const Bytes> bytes;
     std::time_t modified = 0;
   };
@@ -70,15 +79,16 @@ class ProvisioningFiles final : public tftp::FileSource {
 
   tftp::FileLookup Make(const std::string& name, const tftp::FileLookup& source, Kind kind,
                         const pki::Certificate* device) const;
-  tftp::FileLookup OpenEncrypted(std::string_view name, const std::string& config_name,
+  tftp::FileLookup OpenEncrypted(const std::string& name, const std::string& config_name,
                                  const EncryptedDevice& device, int suffix) const;
 
   std::shared_ptr<const tftp::FileSource> files_;
   Signer signer_;
   pki::Digest digest_;
-  std::size_t max_cached_;
   mutable std::mutex mu_;
-  mutable std::map<std::string, Made> cache_;  // by the name asked for
+  mutable std::mutex making_;                  // one copy made at a time: the others then find it
+  mutable std::map<std::string, Made> cache_;  // by the canonical name asked for
+  mutable std::size_t cached_bytes_ = 0;
   mutable std::uint64_t signatures_made_ = 0;
   std::shared_ptr<const EncryptedDevices> encrypted_ = std::make_shared<const EncryptedDevices>();
 };

@@ -119,6 +119,36 @@ TEST_F(ProvisioningFilesTest, RefusalsStayRefusals) {
   EXPECT_EQ(files_->signatures_made(), 0u);
 }
 
+TEST_F(ProvisioningFilesTest, OneCopyPerFileWhateverTheNameLooksLike) {
+  Write(root_ / "a.xml", "one");
+  for (const char* name : {"a.xml.sgn", "./a.xml.sgn", ".//a.xml.sgn", "././a.xml.sgn"}) {
+    auto lookup = files_->Open(name);
+    ASSERT_TRUE(lookup.ok()) << name << ": " << lookup.message;
+    auto parsed = sgn::Parse(*lookup.bytes);
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(parsed->header.filename, "a.xml.sgn") << name;
+  }
+  EXPECT_EQ(files_->signatures_made(), 1u);
+  EXPECT_FALSE(files_->Open("a.xml/.sgn").ok());
+}
+
+TEST_F(ProvisioningFilesTest, LargeFilesAreNotSignedOnDemand) {
+  Write(root_ / "image.zz", std::string(ProvisioningFiles::kMaxSignedSize + 1, 'z'));
+  auto lookup = files_->Open("image.zz.sgn");
+  EXPECT_EQ(lookup.error, tftp::FileError::kUnavailable);
+  EXPECT_NE(lookup.message.find("too large to be signed on demand"), std::string::npos);
+  EXPECT_TRUE(files_->Open("image.zz").ok());
+}
+
+TEST_F(ProvisioningFilesTest, ANewSignerMakesANewLastModified) {
+  Write(root_ / "a.xml", "one");
+  std::filesystem::last_write_time(
+      root_ / "a.xml", std::filesystem::file_time_type::clock::now() - std::chrono::hours(48));
+  auto first = files_->Open("a.xml.sgn");
+  ASSERT_TRUE(first.ok());
+  EXPECT_GE(first.modified, std::time(nullptr) - 60) << "a new copy is not older than now";
+}
+
 TEST_F(ProvisioningFilesTest, WithoutASignerTheFileIsUnavailable) {
   Write(root_ / "c.xml", "x");
   signer_ = nullptr;
@@ -176,6 +206,44 @@ TEST_F(EncryptedConfigTest, ThePlainConfigurationIsNeverServed) {
   Write(root_ / "SEP00AABBCCDDEE.cnf.xml", "<device/>");
   EXPECT_TRUE(files_->Open("SEP00AABBCCDDEE.cnf.xml").ok());
   EXPECT_TRUE(files_->Open("SEP00AABBCCDDEE.cnf.xml.sgn").ok());
+}
+
+TEST_F(EncryptedConfigTest, EveryOtherFileOfThePhoneAndEveryNameForItIsRefused) {
+  Write(root_ / "SEP001122334455.cnf.xml.bak", kFull);
+  Write(root_ / "sep001122334455.old", kFull);
+  for (const char* name :
+       {"SEP001122334455.cnf.xml.bak", "sep001122334455.old", "SEP001122334455.cnf.xml.bak.sgn",
+        "SEP001122334455.CNF.XML.SGN.", "SEP001122334455.cnf.xml/.sgn"}) {
+    auto lookup = files_->Open(name);
+    EXPECT_FALSE(lookup.ok()) << name;
+    EXPECT_FALSE(Holds(lookup, "s3cret")) << name;
+  }
+  // The names a phone asks, in other spellings: made, never the plain file.
+  for (const char* name : {"SEP001122334455.CNF.XML.SGN", "./SEP001122334455.cnf.xml.enc.sgn/.",
+                           "sep001122334455.cnf.xml.enc.sgn"}) {
+    auto lookup = files_->Open(name);
+    ASSERT_TRUE(lookup.ok()) << name << ": " << lookup.message;
+    EXPECT_FALSE(Holds(lookup, "s3cret")) << name;
+  }
+}
+
+TEST_F(EncryptedConfigTest, AConfigurationWithAnotherNameIsNotServedAtAll) {
+  // A symbolic link: the target could be asked for by its own name, so the phone gets nothing.
+  std::filesystem::create_directories(root_ / "real");
+  Write(root_ / "real" / "p1.xml", kFull);
+  std::filesystem::remove(root_ / "SEP001122334455.cnf.xml");
+  std::filesystem::create_symlink("real/p1.xml", root_ / "SEP001122334455.cnf.xml");
+  EXPECT_EQ(files_->Open("SEP001122334455.cnf.xml.enc.sgn").error,
+            tftp::FileError::kAccessViolation);
+  EXPECT_EQ(files_->Open("SEP001122334455.cnf.xml.sgn").error, tftp::FileError::kAccessViolation);
+  // A hard link: the same.
+  std::filesystem::remove(root_ / "SEP001122334455.cnf.xml");
+  Write(root_ / "SEP001122334455.cnf.xml", kFull);
+  std::filesystem::create_hard_link(root_ / "SEP001122334455.cnf.xml", root_ / "other.xml");
+  EXPECT_EQ(files_->Open("SEP001122334455.cnf.xml.enc.sgn").error,
+            tftp::FileError::kAccessViolation);
+  std::filesystem::remove(root_ / "other.xml");
+  EXPECT_TRUE(files_->Open("SEP001122334455.cnf.xml.enc.sgn").ok());
 }
 
 TEST_F(EncryptedConfigTest, TheSgnIsThePointerAndTheEncSgnOpensWithThePhonesKeyOnly) {

@@ -1,6 +1,7 @@
 #include "sgn/encrypted_config.h"
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
@@ -45,6 +46,10 @@ Result<Bytes> RsaPkcs1(bool encrypt, EVP_PKEY* key, ByteView in) {
       EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1) {
     return Fail("RSA PKCS#1 v1.5: " + pki::OpenSslErrors());
   }
+  // OpenSSL 3.2 and later answer a wrong key with a random "key" instead of an error (implicit
+  // rejection); a phone's check wants the error. Older versions do not know the setting.
+  if (!encrypt) (void)EVP_PKEY_CTX_ctrl_str(ctx.get(), "rsa_pkcs1_implicit_rejection", "0");
+  ERR_clear_error();
   std::size_t size = 0;
   auto run = [&](unsigned char* out, std::size_t* out_size) {
     return encrypt ? EVP_PKEY_encrypt(ctx.get(), out, out_size, in.data(), in.size())
@@ -166,7 +171,8 @@ std::string CertHash(const pki::Certificate& certificate) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   const Bytes& der = certificate.der();
-  EVP_Digest(der.data(), der.size(), md, &size, EVP_md5(), nullptr);
+  // MD5 is what the format names; a FIPS-only OpenSSL has none, and then no certHash can match.
+  if (EVP_Digest(der.data(), der.size(), md, &size, EVP_md5(), nullptr) != 1) return "";
   return HexLower(ByteView(md, size));
 }
 

@@ -113,6 +113,66 @@ TEST(EncryptedConfig, IncompleteEncryptionElementsAreMalformed) {
   }
 }
 
+TEST(EncryptedConfig, EachMissingOrWrongSizedElementIsMalformed) {
+  const Bytes file = Encrypted();
+  auto parsed = Parse(file);
+  ASSERT_TRUE(parsed.ok());
+  const ByteView body = Body(file, *parsed);
+  // The header again, without one encryption element or with one of the wrong size.
+  auto rebuilt = [&](std::uint8_t drop, std::uint8_t resize_tag) {
+    tlv::Header h = parsed->header;
+    h.unknown.clear();
+    const EncryptionInfo& e = *parsed->encryption;
+    auto element = [](std::uint8_t tag, const Bytes& value) {
+      Bytes out = {tag, static_cast<std::uint8_t>(value.size() >> 8),
+                   static_cast<std::uint8_t>(value.size())};
+      out.insert(out.end(), value.begin(), value.end());
+      return out;
+    };
+    auto sized = [&](std::uint8_t tag, Bytes value) {
+      if (tag == resize_tag) value.push_back(0);
+      return tag == drop ? Bytes{} : element(tag, value);
+    };
+    Bytes iv_info, key_info;
+    for (const Bytes& part : {sized(kIvReserved, {0}), sized(kIv, e.iv),
+                              sized(kBodyPadding, {0, static_cast<std::uint8_t>(e.padding)})}) {
+      iv_info.insert(iv_info.end(), part.begin(), part.end());
+    }
+    for (const Bytes& part : {sized(kKeyReserved, {0}), sized(kKeySize, {0, 128}),
+                              sized(kKeyAlgorithm, {1}), sized(kEncryptedKey, e.encrypted_key)}) {
+      key_info.insert(key_info.end(), part.begin(), part.end());
+    }
+    Bytes info = element(kIvInfo, iv_info);
+    const Bytes keys = element(kKeyInfo, key_info);
+    info.insert(info.end(), keys.begin(), keys.end());
+    h.unknown.push_back({kEncryptionInfo, 0, info});
+    if (drop != kEncryptionHashAlgorithm) {
+      h.unknown.push_back({kEncryptionHashAlgorithm, 0,
+                           resize_tag == kEncryptionHashAlgorithm ? Bytes{1, 0} : Bytes{1}});
+    }
+    if (drop != kEncryptionHash) h.unknown.push_back({kEncryptionHash, 0, e.hash});
+    auto bytes = SignWithHeader(h, Signer().key, pki::Digest::kSha1, body);
+    if (!bytes.ok()) throw std::runtime_error(bytes.message());
+    return *bytes;
+  };
+  EXPECT_TRUE(Parse(rebuilt(0, 0)).ok()) << "the rebuilt file itself must parse";
+  for (std::uint8_t missing : {kIv, kEncryptedKey, kEncryptionHashAlgorithm, kEncryptionHash}) {
+    auto p = Parse(rebuilt(missing, 0));
+    EXPECT_FALSE(p.ok()) << "without tag " << int(missing);
+    if (!p.ok()) {
+      EXPECT_NE(p.message().find("lacks"), std::string::npos) << p.message();
+    }
+  }
+  for (std::uint8_t wrong :
+       {kIv, kBodyPadding, kKeySize, kKeyAlgorithm, kEncryptionHashAlgorithm}) {
+    auto p = Parse(rebuilt(0, wrong));
+    EXPECT_FALSE(p.ok()) << "tag " << int(wrong) << " one byte long";
+    if (!p.ok()) {
+      EXPECT_NE(p.message().find("has length"), std::string::npos) << p.message();
+    }
+  }
+}
+
 TEST(EncryptedConfig, ShowListsTheEncryption) {
   const Bytes file = Encrypted();
   auto parsed = Parse(file);

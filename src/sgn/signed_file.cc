@@ -306,4 +306,14 @@ bool IsSignedName(std::string_view name) {
   return tail == ".sgn";
 }
 
+bool SameFileName(std::string_view filename, std::string_view asked) {
+  const std::size_t slash = asked.rfind('/');
+  if (slash != std::string_view::npos) asked = asked.substr(slash + 1);
+  return filename.size() == asked.size() &&
+         std::equal(filename.begin(), filename.end(), asked.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) ==
+                  std::tolower(static_cast<unsigned char>(b));
+         });
+}
+
 }  // namespace opencapf::sgn

@@ -91,7 +91,7 @@ struct Verification {
   enum class Verdict {
     kValid,             ///< `signer`'s key verifies the signature
     kSignatureInvalid,  ///< the signature does not match: changed after signing, another key
-    kOtherSigner,       ///< the header names another certificate (serial or issuer differ)
+    kOtherSigner,       ///< the header names another certificate (its serial number differs)
     kUnsupported,       ///< a digest or signature algorithm signed files do not use
   };
   Verdict verdict = Verdict::kSignatureInvalid;
@@ -106,5 +106,9 @@ Verification Verify(ByteView file, const SignedFile& parsed, const pki::Certific
 
 /// True when the name is a signed file's (ends in ".sgn", any letter case).
 bool IsSignedName(std::string_view name);
+
+/// Whether a header's FILENAME names the file asked for: the last path component of `asked`,
+/// in any letter case (phones ask SEP<MAC> in upper case; tools may write it otherwise).
+bool SameFileName(std::string_view filename, std::string_view asked);
 
 }  // namespace opencapf::sgn

@@ -239,6 +239,10 @@ FileLookup DirectorySource::Open(std::string_view name) const {
     out.resize(done);
     FileLookup found = FileLookup::Found(std::make_shared<const Bytes>(std::move(out)), modified);
     found.file_name = component;
+    found.links = static_cast<std::uint64_t>(st.st_nlink);
+    found.identity = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
+                     std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+                     std::to_string(st.st_mtim.tv_nsec);
     return found;
   }
   return refuse(FileError::kNotFound, "is a directory, not a file");

@@ -34,6 +34,11 @@ struct FileLookup {
   /// the root ("SEP001122334455.cnf.xml" for a link "phone.xml" to it); empty when the bytes
   /// did not come from a directory. Never sent to a client.
   std::string file_name;
+  /// For a file from a directory: how many names it has (st_nlink; 2 or more: hard links), and
+  /// an identity that changes whenever its bytes may have ("dev:inode:size:mtime_ns"). Empty
+  /// for published bytes.
+  std::uint64_t links = 0;
+  std::string identity;
   FileError error = FileError::kNone;
   /// Why not, naming the requested file and never a server path; safe to send to the client.
   std::string message;

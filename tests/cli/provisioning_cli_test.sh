@@ -17,7 +17,7 @@ cat >"$cnf" <<'XML'
 XML
 printf 'signed by hand' >"$data/tftp/hand.xml.sgn"
 head -c 3000000 /dev/urandom >"$data/tftp/sip88xx.14-2-1.zz" # a firmware image
-mkdir -p "$work/outside" && echo "secret" >"$work/outside/secret.xml"
+mkdir -p "$work/outside" && echo "bytes-from-outside-the-root-7f3a" >"$work/outside/secret.xml"
 ln -s "$work/outside/secret.xml" "$data/tftp/escape.xml"
 "$opencapf" serve --data "$data" --listen 127.0.0.1 --capf-port 0 --tftp-port "$tftp_port" \
   --tvs-port 0 --http-port "$http_port" --admin-port 0 --threads 2 >"$work/serve.log" 2>&1 &
@@ -63,17 +63,19 @@ expect 0 '"timestamp": 1893456000' -- "$opencapf" sgn show --json "$work/changed
 # ---- refusals, both ways; nothing outside the root ---------------------------------------------
 expect 0 '^404$' -- http_get nothing.xml.sgn x
 expect 0 'Error code 1: nothing.xml.sgn: no such file' -- tftp_get nothing.xml.sgn x
-expect 0 '^403$' -- http_get escape.xml x
-expect 0 '^403$' -- http_get escape.xml.sgn x
-expect 0 'Error code 2' -- tftp_get escape.xml.sgn x
-expect 0 '^(400|403)$' -- curl -sS -o /dev/null -w '%{http_code}' --path-as-is "$url/../outside/secret.xml"
-expect 0 '^(400|403)$' -- curl -sS -o /dev/null -w '%{http_code}' "$url/%2e%2e/outside/secret.xml"
-expect 0 '^(400|403)$' -- curl -sS -o /dev/null -w '%{http_code}' "$url/a%00b"
-expect 0 '^(400|404|414|431)$' -- curl -sS -o /dev/null -w '%{http_code}' "$url/$(head -c 9000 /dev/zero | tr '\0' a)"
+expect 0 '^403$' -- http_get escape.xml refused-1
+expect 0 '^403$' -- http_get escape.xml.sgn refused-2
+expect 0 'Error code 2' -- tftp_get escape.xml refused-3
+expect 0 'Error code 2' -- tftp_get escape.xml.sgn refused-4
+expect 0 'Error code 2' -- tftp_get ../outside/secret.xml refused-5
+expect 0 '^403$' -- curl -sS -o "$work/refused-6" -w '%{http_code}' --path-as-is "$url/../outside/secret.xml"
+expect 0 '^403$' -- curl -sS -o "$work/refused-7" -w '%{http_code}' --path-as-is "$url/%2e%2e/outside/secret.xml"
+expect 0 '^(400|403)$' -- curl -sS -o "$work/refused-8" -w '%{http_code}' "$url/a%00b"
+expect 0 '^431$' -- curl -sS -o "$work/refused-9" -w '%{http_code}' "$url/$(head -c 9000 /dev/zero | tr '\0' a)"
 expect 0 '^431$' -- curl -sS -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 65536 /dev/zero | tr '\0' a)" "$url/ITLFile.tlv"
 expect 0 '^405$' -- curl -sS -o /dev/null -w '%{http_code}' -X POST "$url/ITLFile.tlv"
 check "the server still serves after all that" test "$(http_get ITLFile.tlv again.tlv)" = 200
-check "nothing outside the root was sent" bash -c "! grep -rq secret '$work'/tftp-* '$work'/http-* 2>/dev/null"
+check "nothing outside the root was sent" bash -c "! grep -q bytes-from-outside-the-root-7f3a '$work'/refused-* '$work'/tftp-* '$work'/http-*"
 
 # ---- a branch: 200 phones behind one address ---------------------------------------------------
 mkdir -p "$work/branch-tftp" "$work/branch-http" "$work/branch-curl-tftp"
@@ -181,7 +183,8 @@ check "the .enc.sgn is the same over HTTP and TFTP" cmp -s "$work/served.enc.sgn
 expect 0 'Verified OK' -- openssl_verify "$work/served.enc.sgn" "$data/certs/callmanager.pem"
 decrypt_independently "$work/served.enc.sgn" "$work/p1/lsc.key" >"$work/opened.xml"
 check "openssl opens it with the phone's LSC key" test "$(cat "$work/opened.xml")" = "$full"
-check "no secret was served in the clear" bash -c "! grep -l s3cret '$work'/plain-* '$work'/pointer.sgn '$work'/served.enc.sgn '$work'/tftp.enc.sgn 2>/dev/null"
+check "the encrypted files were served" test -s "$work/served.enc.sgn" -a -s "$work/tftp.enc.sgn" -a -s "$work/pointer.sgn"
+check "no secret was served in the clear" bash -c "! grep -q s3cret '$work'/plain-http '$work'/plain-lower '$work'/pointer.sgn '$work'/served.enc.sgn '$work'/tftp.enc.sgn"
 expect 0 "$phone.cnf.xml.enc.sgn decrypted: .* digest verified" -- \
   boot --http-port "$http_port" --encrypted-config --out "$work/served-decrypted.xml"
 check "the simulator reads its configuration" test "$(cat "$work/served-decrypted.xml")" = "$full"
@@ -195,6 +198,9 @@ check "the phone upgraded its LSC" grep -q "LSC: Installed" "$work/upgrade.out"
 new_sha=$(openssl x509 -in "$work/p1/lsc.pem" -outform DER | sha1sum | cut -d' ' -f1 | tr a-f A-F | sed 's/../&:/g; s/:$//')
 check "serve encrypts to the new LSC" wait_log "configuration encrypted to CN=$phone.*SHA-1 $new_sha"
 http_get "$phone.cnf.xml.enc.sgn" upgraded.enc.sgn >/dev/null
+check "the upgraded file was served" test -s "$work/upgraded.enc.sgn"
+check "the old key still opens the file made before the upgrade" bash -c \
+  ". '$(dirname "$0")/sgn_lib.sh'; work='$work'; decrypt_independently '$work/served.enc.sgn' '$work/old-lsc.key' | grep -q s3cret"
 decrypt_independently "$work/upgraded.enc.sgn" "$work/old-lsc.key" >"$work/old-opened.xml" 2>/dev/null
 check "the replaced LSC's key no longer opens it" bash -c "! grep -q s3cret '$work/old-opened.xml'"
 decrypt_independently "$work/upgraded.enc.sgn" "$work/p1/lsc.key" >"$work/new-opened.xml"

@@ -83,6 +83,7 @@ read -r off len < <(element "$enc" 10 "$hl" 27)
 check "ENCRYPTION_HASH is the SHA-1 of the configuration" test \
   "$(slice "$enc" $((off + 3)) "$len" | od -An -tx1 | tr -d ' \n')" = \
   "$(openssl dgst -sha1 -r "$cnf" | cut -d' ' -f1)"
+check "the phone's own key opens it (the next check means something)" test -s "$work/opened.xml"
 decrypt_independently "$enc" "$work/other.key" >"$work/wrong.xml" 2>/dev/null
 check "another phone's key does not open it" bash -c "! cmp -s '$cnf' '$work/wrong.xml'"
 "$opencapf" sgn strip "$enc" --key "$work/phone.key" --out "$work/decrypted.xml"
