@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "base/metrics.h"
 #include "base/result.h"
+#include "http/file_server.h"
 #include "service/config.h"
 #include "service/data_dir.h"
 #include "store/store.h"
@@ -30,6 +31,10 @@ struct ServiceState {
   /// Connections or transfers in flight now.
   int capf_active = 0, tvs_active = 0, tftp_active = 0;
   tftp::TftpStats tftp_stats{};
+  /// HTTP provisioning; `http` false and zero counters when it is off.
+  bool http = false;
+  std::uint16_t http_port = 0;
+  http::HttpStats http_stats{};
 };
 
 struct AdminContext {

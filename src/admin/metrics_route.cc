@@ -50,9 +50,36 @@ std::string RenderMetrics(AdminContext& ctx) {
       "# TYPE opencapf_tftp_bytes_sent_total counter\n";
   out += Metrics::Sample("opencapf_tftp_bytes_sent_total", {}, static_cast<double>(t.bytes_sent));
 
+  // HTTP provisioning keeps its own counters too.
+  const http::HttpStats& h = state.http_stats;
+  out +=
+      "# HELP opencapf_http_responses_total HTTP provisioning responses, by what they were.\n"
+      "# TYPE opencapf_http_responses_total counter\n";
+  for (auto [result, count] :
+       {std::pair{"file", h.files_sent}, std::pair{"not_modified", h.not_modified},
+        std::pair{"client_error", h.client_errors}, std::pair{"server_error", h.server_errors}}) {
+    out += Metrics::Sample("opencapf_http_responses_total", {{"result", result}},
+                           static_cast<double>(count));
+  }
+  out +=
+      "# HELP opencapf_http_refused_total HTTP connections answered 503 over the per-address "
+      "limit.\n"
+      "# TYPE opencapf_http_refused_total counter\n";
+  out += Metrics::Sample("opencapf_http_refused_total", {},
+                         static_cast<double>(h.connections_refused));
+  out +=
+      "# HELP opencapf_http_timeouts_total HTTP request heads that did not arrive in time, and "
+      "responses cut at their time limit.\n"
+      "# TYPE opencapf_http_timeouts_total counter\n";
+  out += Metrics::Sample("opencapf_http_timeouts_total", {}, static_cast<double>(h.timeouts));
+  out +=
+      "# HELP opencapf_http_bytes_sent_total File bytes sent over HTTP.\n"
+      "# TYPE opencapf_http_bytes_sent_total counter\n";
+  out += Metrics::Sample("opencapf_http_bytes_sent_total", {}, static_cast<double>(h.bytes_sent));
+
   out += Gauge("opencapf_up", "Whether each service is listening (1) or not (0).");
   for (auto [service, up] : {std::pair{"capf", state.capf}, std::pair{"tftp", state.tftp},
-                             std::pair{"tvs", state.tvs}}) {
+                             std::pair{"http", state.http}, std::pair{"tvs", state.tvs}}) {
     out += Metrics::Sample("opencapf_up", {{"service", service}}, up ? 1 : 0);
   }
   out +=

@@ -36,6 +36,8 @@ constexpr std::chrono::seconds kFullLogInterval{60};
 // After an accept that failed (out of file descriptors...), how long before the next try.
 constexpr std::chrono::milliseconds kAcceptBackoff{100};
 constexpr std::size_t kReadChunk = 4096;
+// How long a connection over its address's limit may take to send its request head.
+constexpr std::chrono::milliseconds kOverLimitHeadTime{1000};
 
 /// What the listener and every connection share; connections hold it so that they may outlive
 /// the FileServer object (their frames are destroyed with the io_context).
@@ -133,7 +135,12 @@ asio::awaitable<Connection::HeadRead> Connection::ReadHead(bool first, std::stri
   // head is due from the accept, so that a connection that sends nothing is not kept either.
   std::optional<SteadyClock::time_point> due;
   if (first) {
-    due = accepted_ + s.head_timeout;
+    // A connection over its address's limit is answered 503 as soon as its request is read;
+    // it may hold its place only briefly, or one address could fill every place with idle
+    // connections and keep the other phones in the accept queue.
+    due = accepted_ + (over_limit_
+                           ? std::min<std::chrono::milliseconds>(s.head_timeout, kOverLimitHeadTime)
+                           : s.head_timeout);
   } else if (!pending_.empty()) {
     began_ = SteadyClock::now();
     due = began_ + s.head_timeout;

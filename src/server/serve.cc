@@ -536,6 +536,9 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
               .tvs_active = raw->tvs->active_sessions(),
               .tftp_active = static_cast<int>(tftp.active_transfers),
               .tftp_stats = tftp,
+              .http = raw->http && raw->http->listening(),
+              .http_port = raw->http ? raw->http->port() : std::uint16_t{0},
+              .http_stats = raw->http ? raw->http->stats() : http::HttpStats{},
           };
         },
         [raw](const std::string& why) { return raw->Reload(why); },

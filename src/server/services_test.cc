@@ -149,6 +149,13 @@ TEST_F(ServicesTest, AdminServerReportsHealthAndCountsSessions) {
   DataDir dir(root_ / "data");
   ASSERT_TRUE(Download("metrics.tlv").ok());
   ASSERT_TRUE(Presented().ok());
+  // One file over HTTP provisioning, the same ITL.
+  ASSERT_NE(services_->http_port(), 0);
+  const std::string fetched = (root_ / "http.tlv").string();
+  ASSERT_EQ(std::system(("curl -sf --max-time 20 -o " + fetched + " http://127.0.0.1:" +
+                         std::to_string(services_->http_port()) + "/ITLFile.tlv")
+                            .c_str()),
+            0);
 
   auto store = store::OpenSqliteStore(dir.store(), clock_);
   ASSERT_TRUE(store.ok()) << store.message();
@@ -182,6 +189,9 @@ TEST_F(ServicesTest, AdminServerReportsHealthAndCountsSessions) {
             std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("opencapf_up{service=\"capf\"} 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("opencapf_up{service=\"http\"} 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("opencapf_http_responses_total{result=\"file\"} 1\n"), std::string::npos)
+      << metrics;
   EXPECT_NE(metrics.find("# HELP opencapf_capf_sessions_total CAPF sessions by operation and "
                          "result.\n# TYPE opencapf_capf_sessions_total counter\n"),
             std::string::npos)
