@@ -4,7 +4,7 @@ OPENCAPF := build/release/src/cli/opencapf
 DATA ?= var/opencapf
 FUZZ_SECONDS ?= 30
 
-.PHONY: all deps build build-asan run test test-release test-asan fuzz bench format clean
+.PHONY: all deps build build-asan run test test-release test-asan fuzz fuzz-long bench format clean
 
 all: build
 
@@ -40,6 +40,13 @@ fuzz: deps
 	@cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz --target fuzzers
 	@scripts/run-fuzzers build/fuzz/fuzz $(FUZZ_SECONDS)
+
+## make fuzz-long: every fuzzer for FUZZ_SECONDS (default 1200) from its kept corpus in
+## fuzz/corpus/<target>/, as many at once as there are cores; what they find is merged back
+fuzz-long: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz --target fuzzers
+	@scripts/run-fuzzers build/fuzz/fuzz $(if $(filter command line environment,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),1200) --merge
 
 bench: build
 	@for b in build/release/bench/*_bench; do echo "== $$b"; $$b; done

@@ -146,7 +146,7 @@ class HeaderParser {
         have_length = true;
         continue;
       }
-      if (auto st = Element(*e, 0); !st.ok()) return st;
+      if (auto st = Element(*e, 0, 0); !st.ok()) return st;
     }
     if (!have_length) return Fail("header: no HEADER_LENGTH element: the file is not a trust list");
     if (reader.offset() != header_end) {
@@ -164,7 +164,7 @@ class HeaderParser {
       if (!e.ok()) return e.error();
       header_.layout.push_back(
           {e->tag, e->offset, static_cast<std::uint16_t>(e->value.size()), depth});
-      if (auto st = Element(*e, depth); !st.ok()) return st;
+      if (auto st = Element(*e, depth, parent.tag); !st.ok()) return st;
     }
     return Status::Ok();
   }
@@ -175,7 +175,7 @@ class HeaderParser {
     return Status::Ok();
   }
 
-  Status Element(const RawElement& e, int depth) {
+  Status Element(const RawElement& e, int depth, std::uint8_t container) {
     Header& h = header_;
     switch (e.tag) {
       case kVersion:
@@ -220,7 +220,7 @@ class HeaderParser {
                       e.value[2] << 8 | e.value[3];
         return Status::Ok();
       default:
-        h.unknown.push_back({e.tag, e.offset, Bytes(e.value.begin(), e.value.end())});
+        h.unknown.push_back({e.tag, e.offset, Bytes(e.value.begin(), e.value.end()), container});
         warnings_.push_back("header: unknown element tag " + std::to_string(e.tag) + " (length " +
                             std::to_string(e.value.size()) + ") at offset " +
                             std::to_string(e.offset) + " kept as is");

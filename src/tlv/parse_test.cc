@@ -70,6 +70,29 @@ TEST(Parse, HeaderFieldsOfTheSha512Vector) {
   EXPECT_EQ(list->records[4].offset, 7124u);
 }
 
+// Found by tlv_structure_fuzz: an element the header parser does not know inside a container
+// (here a HEADER_LENGTH inside SIGNATURE_ALGORITHM_INFO) was written back at the top level,
+// where it means something else, and the serialised file no longer parsed.
+TEST(Parse, UnknownElementsInAContainerAreWrittenBackInIt) {
+  Bytes file = Vector("itl/ITLFile-sha512.tlv");
+  auto list = Parse(file);
+  ASSERT_TRUE(list.ok());
+  list->header.unknown.push_back({kHeaderLength, 0, {0}, kSignatureAlgorithmInfo});
+  list->header.unknown.push_back({200, 0, {1, 2}, kSignerInfo});
+  auto bytes = Serialize(*list);
+  ASSERT_TRUE(bytes.ok()) << bytes.message();
+  auto again = Parse(bytes->bytes);
+  ASSERT_TRUE(again.ok()) << again.message();
+  ASSERT_EQ(again->header.unknown.size(), 2u);
+  EXPECT_EQ(again->header.unknown[0].container, kSignerInfo);
+  EXPECT_EQ(again->header.unknown[0].tag, 200);
+  EXPECT_EQ(again->header.unknown[1].container, kSignatureAlgorithmInfo);
+  EXPECT_EQ(again->header.unknown[1].tag, kHeaderLength);
+  auto twice = Serialize(*again);
+  ASSERT_TRUE(twice.ok());
+  EXPECT_EQ(twice->bytes, bytes->bytes);
+}
+
 TEST(Parse, KeepsAndReportsUnknownTags) {
   Bytes file = Vector("itl/ITLFile-sha1.tlv");
   auto list = Parse(file);

@@ -85,15 +85,26 @@ Result<Serialized> SerializeHeader(const Header& h) {
   signer.Put(kSignerName, Text(h.signer_name), "SIGNER_NAME");
   signer.Put(kIssuerName, Text(h.issuer_name), "ISSUER_NAME");
   signer.Put(kSerialNumber, h.serial_number, "SERIAL_NUMBER");
+  auto put_unknown = [&h](ElementWriter& into, std::uint8_t container) {
+    for (const auto& u : h.unknown) {
+      if (u.container == container) into.Put(u.tag, u.value, "unknown element");
+    }
+  };
+  put_unknown(signer, kSignerInfo);
   if (!signer.error().empty()) return Fail(signer.error());
   w.Put(kSignerInfo, signer.raw().bytes(), "SIGNER_INFO");
 
   ElementWriter algorithm("header SIGNATURE_ALGORITHM_INFO");
   algorithm.PutU8(kSignatureAlgorithm, h.signature_algorithm, "SIGNATURE_ALGORITHM");
   algorithm.PutU8(kSignatureModulus, h.signature_modulus, "SIGNATURE_MODULUS");
+  put_unknown(algorithm, kSignatureAlgorithmInfo);
   ElementWriter info("header SIGNATURE_INFO");
   info.PutU8(kHashAlgorithm, h.hash_algorithm, "HASH_ALGORITHM");
   info.Put(kSignatureAlgorithmInfo, algorithm.raw().bytes(), "SIGNATURE_ALGORITHM_INFO");
+  put_unknown(info, kSignatureInfo);
+  for (const ElementWriter* part : {&algorithm, &info}) {
+    if (!part->error().empty()) return Fail(part->error());
+  }
   w.Put(kSignatureInfo, info.raw().bytes(), "SIGNATURE_INFO");
 
   Serialized out;
@@ -106,7 +117,7 @@ Result<Serialized> SerializeHeader(const Header& h) {
     ts.U32(*h.timestamp);
     w.Put(kTimestamp, ts.bytes(), "TIMESTAMP");
   }
-  for (const auto& u : h.unknown) w.Put(u.tag, u.value, "unknown element");
+  put_unknown(w, 0);
   if (!w.error().empty()) return Fail(w.error());
   while (w.raw().size() % 4 != 0) w.raw().U8(kPadding);
   if (w.raw().size() > std::numeric_limits<std::uint16_t>::max()) {

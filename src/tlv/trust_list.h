@@ -86,6 +86,9 @@ struct UnknownElement {
   std::uint8_t tag = 0;
   std::size_t offset = 0;
   Bytes value;
+  /// The header container it sat in (SIGNER_INFO, SIGNATURE_INFO, SIGNATURE_ALGORITHM_INFO); 0
+  /// at the top level. Serialize writes it back there, at the container's end.
+  std::uint8_t container = 0;
 };
 
 struct Header {
