@@ -124,4 +124,13 @@ std::string ClusterKey::Check() const {
   return HexLower(ByteView(mac, length));
 }
 
+Bytes ClusterKey::Derive(std::string_view purpose) const {
+  const std::string text = "opencapf derive " + std::string(purpose);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+       reinterpret_cast<const unsigned char*>(text.data()), text.size(), mac, &length);
+  return Bytes(mac, mac + length);
+}
+
 }  // namespace opencapf::pki

@@ -34,6 +34,9 @@ class ClusterKey {
   /// HMAC-SHA256 of a fixed text under the key, hex: what the database keeps to tell the right
   /// key from a wrong one.
   std::string Check() const;
+  /// A 32-byte key for one purpose, derived from this one (HMAC-SHA256 of "opencapf derive " +
+  /// purpose): what every node computes alike without the cluster key itself leaving Seal/Open.
+  Bytes Derive(std::string_view purpose) const;
 
  private:
   ClusterKey() = default;

@@ -74,5 +74,14 @@ TEST(ClusterKeyTest, SavedPrivatelyAndLoadedBack) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ClusterKeyTest, DerivedKeysArePerPurposeAndTheSameOnEveryNode) {
+  const ClusterKey key = ClusterKey::Generate();
+  const ClusterKey other = ClusterKey::Generate();
+  EXPECT_EQ(key.Derive("encrypted configuration").size(), 32u);
+  EXPECT_EQ(key.Derive("encrypted configuration"), key.Derive("encrypted configuration"));
+  EXPECT_NE(key.Derive("encrypted configuration"), key.Derive("something else"));
+  EXPECT_NE(key.Derive("encrypted configuration"), other.Derive("encrypted configuration"));
+}
+
 }  // namespace
 }  // namespace opencapf::pki

@@ -470,6 +470,9 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
   impl->provisioning = std::make_shared<service::ProvisioningFiles>(
       impl->published, [raw] { return raw->material.tftp_signer(); },
       *pki::ParseDigest(config->itl.digest));
+  if (impl->cluster_key) {
+    impl->provisioning->SetSameBytesSecret(impl->cluster_key->Derive("encrypted configuration"));
+  }
   // Before any listener answers: without the set, a marked phone's plain configuration could
   // be served.
   if (auto st = impl->RefreshEncryptedDevices(); !st.ok()) {

@@ -40,7 +40,7 @@ std::string_view LastComponent(std::string_view canonical) {
 
 struct EncryptedName {
   const EncryptedDevice* device = nullptr;
-  int suffix = -1;  ///< index into kConfigSuffixes; -1: another file of the phone (refused)
+  int suffix = -1;     ///< index into kConfigSuffixes; -1: another file of the phone (refused)
   std::string prefix;  ///< the device's canonical name: the configuration is DEVICE.cnf.xml
 };
 
@@ -213,7 +213,8 @@ tftp::FileLookup ProvisioningFiles::Make(const std::string& name, const tftp::Fi
       break;
     }
     case Kind::kEncrypted:
-      made = sgn::EncryptConfig(signer->certificate, signer->key, *source.bytes, *device, options);
+      made = sgn::EncryptConfig(signer->certificate, signer->key, *source.bytes, *device, options,
+                                same_bytes_secret_ ? &*same_bytes_secret_ : nullptr);
       break;
   }
   if (!made.ok()) {

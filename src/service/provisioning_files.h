@@ -62,6 +62,10 @@ class ProvisioningFiles final : public tftp::FileSource {
 
   tftp::FileLookup Open(std::string_view name) const override;
 
+  /// In a cluster, before serving: the secret every node derives alike (from the cluster key),
+  /// so that the encrypted configurations of all nodes are the same bytes (sgn::EncryptConfig).
+  void SetSameBytesSecret(Bytes secret) { same_bytes_secret_ = std::move(secret); }
+
   /// The phones whose configuration is served encrypted only, from now on.
   void SetEncryptedDevices(std::shared_ptr<const EncryptedDevices> devices);
   std::shared_ptr<const EncryptedDevices> encrypted_devices() const;
@@ -91,6 +95,7 @@ class ProvisioningFiles final : public tftp::FileSource {
   mutable std::size_t cached_bytes_ = 0;
   mutable std::uint64_t signatures_made_ = 0;
   std::shared_ptr<const EncryptedDevices> encrypted_ = std::make_shared<const EncryptedDevices>();
+  std::optional<Bytes> same_bytes_secret_;
 };
 
 }  // namespace opencapf::service

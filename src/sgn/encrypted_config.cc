@@ -3,12 +3,15 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
+#include <optional>
 #include <pugixml.hpp>
 #include <sstream>
 
+#include "pki/digest.h"
 #include "pki/openssl_ptr.h"
 
 namespace opencapf::sgn {
@@ -62,6 +65,78 @@ Result<Bytes> RsaPkcs1(bool encrypt, EVP_PKEY* key, ByteView in) {
   return out;
 }
 
+// HMAC-SHA256 in counter mode: as many bytes as asked, from a secret and a seed.
+class DerivedBytes {
+ public:
+  DerivedBytes(const Bytes& secret, Bytes seed) : secret_(secret), seed_(std::move(seed)) {}
+  Bytes Take(std::size_t n) {
+    Bytes out;
+    while (out.size() < n) {
+      if (at_ == block_.size()) Refill();
+      const std::size_t take = std::min(n - out.size(), block_.size() - at_);
+      out.insert(out.end(), block_.begin() + static_cast<std::ptrdiff_t>(at_),
+                 block_.begin() + static_cast<std::ptrdiff_t>(at_ + take));
+      at_ += take;
+    }
+    return out;
+  }
+  /// n bytes none of which is zero (PKCS#1 v1.5 type 2 padding).
+  Bytes NonZero(std::size_t n) {
+    Bytes out;
+    while (out.size() < n) {
+      const Bytes b = Take(1);
+      if (b[0] != 0) out.push_back(b[0]);
+    }
+    return out;
+  }
+
+ private:
+  void Refill() {
+    Bytes input = seed_;
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      input.push_back(static_cast<std::uint8_t>(counter_ >> shift));
+    }
+    ++counter_;
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()), input.data(), input.size(),
+         mac, &length);
+    block_.assign(mac, mac + length);
+    at_ = 0;
+  }
+  const Bytes& secret_;
+  Bytes seed_;
+  std::uint32_t counter_ = 0;
+  Bytes block_;
+  std::size_t at_ = 0;
+};
+
+// RSA PKCS#1 v1.5 type 2 (RFC 8017 §7.2.1) with padding bytes given rather than random:
+// EM = 00 02 PS 00 M, then the raw RSA operation. Any PKCS#1 v1.5 decryption opens it.
+Result<Bytes> RsaPkcs1WithPadding(EVP_PKEY* key, ByteView message, DerivedBytes& derived) {
+  const int bits = EVP_PKEY_get_bits(key);
+  const std::size_t k = static_cast<std::size_t>((bits + 7) / 8);
+  if (message.size() + 11 > k) return Fail("the AES key does not fit the phone's RSA key");
+  Bytes em = {0x00, 0x02};
+  const Bytes ps = derived.NonZero(k - 3 - message.size());
+  em.insert(em.end(), ps.begin(), ps.end());
+  em.push_back(0x00);
+  em.insert(em.end(), message.begin(), message.end());
+  pki::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new(key, nullptr));
+  std::size_t size = 0;
+  if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_NO_PADDING) != 1 ||
+      EVP_PKEY_encrypt(ctx.get(), nullptr, &size, em.data(), em.size()) != 1) {
+    return Fail("RSA: " + pki::OpenSslErrors());
+  }
+  Bytes out(size);
+  if (EVP_PKEY_encrypt(ctx.get(), out.data(), &size, em.data(), em.size()) != 1) {
+    return Fail("RSA: " + pki::OpenSslErrors());
+  }
+  out.resize(size);
+  return out;
+}
+
 Bytes Element(std::uint8_t tag, ByteView value) {
   ByteWriter w;
   w.U8(tag);
@@ -92,7 +167,7 @@ std::string EncryptionProblem(const pki::Certificate& device_certificate) {
 
 Result<Bytes> EncryptConfig(const pki::Certificate& signer, const pki::PrivateKey& signer_key,
                             ByteView config, const pki::Certificate& device_certificate,
-                            const SignOptions& options) {
+                            const SignOptions& options, const Bytes* same_bytes_secret) {
   if (auto problem = EncryptionProblem(device_certificate); !problem.empty()) {
     return Fail("cannot encrypt to " + device_certificate.Subject() + ": " + problem);
   }
@@ -100,8 +175,18 @@ Result<Bytes> EncryptConfig(const pki::Certificate& signer, const pki::PrivateKe
   if (!header.ok()) return header.error();
 
   Bytes aes_key(kAesKeyBytes), iv(kAesBlock);
-  if (RAND_bytes(aes_key.data(), static_cast<int>(aes_key.size())) != 1 ||
-      RAND_bytes(iv.data(), static_cast<int>(iv.size())) != 1) {
+  std::optional<DerivedBytes> derived;
+  if (same_bytes_secret) {
+    Bytes seed = BytesOf("opencapf enc.sgn v1");
+    for (const Bytes& part :
+         {pki::Sha256(config), pki::Sha256(device_certificate.der()), pki::Sha256(signer.der())}) {
+      seed.insert(seed.end(), part.begin(), part.end());
+    }
+    derived.emplace(*same_bytes_secret, std::move(seed));
+    aes_key = derived->Take(kAesKeyBytes);
+    iv = derived->Take(kAesBlock);
+  } else if (RAND_bytes(aes_key.data(), static_cast<int>(aes_key.size())) != 1 ||
+             RAND_bytes(iv.data(), static_cast<int>(iv.size())) != 1) {
     return Fail("no random bytes for the AES key: " + pki::OpenSslErrors());
   }
   const std::size_t padding = (kAesBlock - config.size() % kAesBlock) % kAesBlock;
@@ -109,7 +194,8 @@ Result<Bytes> EncryptConfig(const pki::Certificate& signer, const pki::PrivateKe
   plain.insert(plain.end(), padding, '\r');
   auto ciphertext = AesCbc(true, aes_key, iv, plain);
   OPENSSL_cleanse(plain.data(), plain.size());
-  auto wrapped = RsaPkcs1(true, device_certificate.public_key(), aes_key);
+  auto wrapped = derived ? RsaPkcs1WithPadding(device_certificate.public_key(), aes_key, *derived)
+                         : RsaPkcs1(true, device_certificate.public_key(), aes_key);
   OPENSSL_cleanse(aes_key.data(), aes_key.size());
   if (!ciphertext.ok()) return ciphertext.error();
   if (!wrapped.ok()) return Fail("encrypting the AES key: " + wrapped.message());

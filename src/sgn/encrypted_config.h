@@ -21,9 +21,14 @@ std::string EncryptionProblem(const pki::Certificate& device_certificate);
 /// `SEP<MAC>.cnf.xml.enc.sgn`: `config` padded with '\r' to the AES block, encrypted with a fresh
 /// AES-128-CBC key and IV, the key encrypted to `device_certificate`'s RSA key, the plaintext's
 /// digest (options.digest) in the header, the whole signed by `signer` (VERSION 2.0).
+///
+/// With `same_bytes_secret` (in a cluster: a key every node derives from the cluster key), the AES
+/// key, the IV and the PKCS#1 v1.5 padding bytes are derived from it, the configuration, the
+/// phone's certificate and the signer instead of drawn at random, so every node holding the same
+/// configuration serves the same bytes. Only equality leaks: the same file to the same phone.
 Result<Bytes> EncryptConfig(const pki::Certificate& signer, const pki::PrivateKey& signer_key,
                             ByteView config, const pki::Certificate& device_certificate,
-                            const SignOptions& options);
+                            const SignOptions& options, const Bytes* same_bytes_secret = nullptr);
 
 /// What a phone does with an `.enc.sgn` it fetched (after checking the signature): the AES key
 /// opened with `device_key`, the body decrypted, the padding removed, the digest compared. The

@@ -62,6 +62,35 @@ TEST(EncryptedConfig, ThePhoneDecryptsWhatWasEncryptedToIt) {
   }
 }
 
+TEST(EncryptedConfig, WithASharedSecretEveryNodeMakesTheSameBytes) {
+  const Bytes secret(32, 0x5a), other(32, 0xa5);
+  auto make = [&](const Bytes* with) {
+    auto file =
+        EncryptConfig(Signer().certificate, Signer().key, BytesOf(kConfig), Phone().certificate,
+                      {pki::Digest::kSha1, "SEP001122334455.cnf.xml.enc.sgn", 1700000000}, with);
+    if (!file.ok()) throw std::runtime_error(file.message());
+    return *file;
+  };
+  const Bytes a = make(&secret), b = make(&secret);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(make(&other), a);
+  EXPECT_NE(make(nullptr), make(nullptr)) << "without one, a fresh key and IV every time";
+  // Any PKCS#1 v1.5 decryption opens it: the padding is the standard's, only not random.
+  auto parsed = Parse(a);
+  ASSERT_TRUE(parsed.ok());
+  auto plain = DecryptConfig(a, *parsed, Phone().key);
+  ASSERT_TRUE(plain.ok()) << plain.message();
+  EXPECT_EQ(std::string(plain->begin(), plain->end()), kConfig);
+  // Another configuration: another key and IV.
+  auto changed =
+      EncryptConfig(Signer().certificate, Signer().key, BytesOf(kConfig + " "), Phone().certificate,
+                    {pki::Digest::kSha1, "SEP001122334455.cnf.xml.enc.sgn", 1700000000}, &secret);
+  ASSERT_TRUE(changed.ok());
+  auto changed_parsed = Parse(*changed);
+  ASSERT_TRUE(changed_parsed.ok());
+  EXPECT_NE(changed_parsed->encryption->iv, parsed->encryption->iv);
+}
+
 TEST(EncryptedConfig, TheSecretsAreNotInTheFile) {
   const Bytes file = Encrypted();
   const std::string text(file.begin(), file.end());
