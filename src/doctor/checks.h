@@ -25,7 +25,9 @@ struct Context {
   std::unique_ptr<store::Store> store;  ///< null when it cannot be opened (a finding says so)
   std::optional<pki::Certificate> capf_on_disk;
   std::optional<pki::Certificate> capf_on_wire;  ///< what CAPF presented in the TLS handshake
-  phone::HostPort capf;                          ///< where CAPF was checked
+  /// The ITLFile.tlv the first TFTP server checked served, when it served one.
+  std::optional<Bytes> served_itl;
+  phone::HostPort capf;  ///< where CAPF was checked
   std::vector<Finding> findings;
 
   void Add(std::string check, Level level, std::string summary, std::string cause = {},

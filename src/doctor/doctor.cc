@@ -71,7 +71,7 @@ Result<Report> RunDoctor(const DoctorOptions& options, const Clock& clock) {
   }
   auto config = service::LoadConfig(dir.config());
   if (!config.ok()) return config.error();
-  Context c{options, clock, clock.Now(), dir, *config, nullptr, {}, {}, {}, {}};
+  Context c{options, clock, clock.Now(), dir, *config, nullptr, {}, {}, {}, {}, {}};
   auto store = service::OpenStore(dir, *config, clock);
   if (store.ok()) {
     c.store = std::move(*store);

@@ -27,6 +27,7 @@ void CheckProvisioning(Context& c) {
   http::HttpClientOptions http_options;
   http_options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.options.timeout);
   std::optional<Bytes> itl_bytes;
+  bool http_itl = false;  // HTTP answered with the ITL
   if (c.config.http.enabled) {
     const std::string where = host + ":" + std::to_string(c.config.http.port);
     http::HttpFetch got = http::GetBlocking(host, c.config.http.port, "ITLFile.tlv", http_options);
@@ -41,17 +42,18 @@ void CheckProvisioning(Context& c) {
             "HTTP provisioning answers; ITLFile.tlv is " + std::to_string(got.data.size()) +
                 " bytes");
       itl_bytes = std::move(got.data);
+      http_itl = true;
     }
   }
   tftp::ClientOptions tftp_options;
   tftp_options.retransmit_timeout = std::chrono::milliseconds(500);
   tftp_options.max_retries = static_cast<int>(std::max<long long>(1, c.options.timeout.count()));
-  if (!itl_bytes) {
-    tftp::FetchResult fetched =
-        tftp::FetchBlocking(host, c.config.tftp.port, "ITLFile.tlv", tftp_options);
-    if (!fetched.ok()) return;  // the TFTP checks say why
-    itl_bytes = std::move(fetched.data);
-  }
+  // Over TFTP the checks before have fetched it already; with neither, they say why.
+  if (!itl_bytes) itl_bytes = c.served_itl;
+  if (!itl_bytes) return;
+  // The signed files are asked where the ITL came from: when HTTP does not answer, over TFTP
+  // only (a server that answers neither costs one timeout per file otherwise).
+  const bool http_answers = http_itl;
   phone::ItlReading reading = phone::ReadItl(*itl_bytes);
   if (!reading.itl) return;  // the ITL checks say why
   const std::vector<pki::Certificate> tftp_certificates =
@@ -72,23 +74,34 @@ void CheckProvisioning(Context& c) {
   for (const auto& name : names) {
     const std::string signed_name = name + ".sgn";
     Bytes bytes;
-    if (c.config.http.enabled) {
+    std::string failure;
+    bool refused = false;  // an encrypted phone without a certificate: refused on purpose
+    if (http_answers) {
       http::HttpFetch got = http::GetBlocking(host, c.config.http.port, signed_name, http_options);
-      if (got.ok()) bytes = std::move(got.data);
+      if (got.ok()) {
+        bytes = std::move(got.data);
+      } else {
+        failure = got.message;
+        refused = got.status == 403;
+      }
     }
-    if (bytes.empty()) {
+    if (bytes.empty() && !refused && c.served_itl) {
       tftp::FetchResult fetched =
           tftp::FetchBlocking(host, c.config.tftp.port, signed_name, tftp_options);
-      if (!fetched.ok()) {
-        // An encrypted phone without a certificate is refused on purpose; devices.cc says so.
-        if (fetched.failure == tftp::FetchFailure::kRefused) continue;
-        c.Add("sgn " + signed_name, Level::kFail, "not served: " + fetched.message,
-              "a phone whose ITL lists a TFTP certificate asks for this name and gets no "
-              "configuration",
-              "look at the server's log for why it cannot sign it");
-        continue;
+      if (fetched.ok()) {
+        bytes = std::move(fetched.data);
+      } else {
+        failure = fetched.message;
+        refused = fetched.failure == tftp::FetchFailure::kRefused;
       }
-      bytes = std::move(fetched.data);
+    }
+    if (bytes.empty()) {
+      if (refused) continue;  // devices.cc says why
+      c.Add("sgn " + signed_name, Level::kFail, "not served: " + failure,
+            "a phone whose ITL lists a TFTP certificate asks for this name and gets no "
+            "configuration",
+            "look at the server's log for why it cannot sign it");
+      continue;
     }
     auto parsed = sgn::Parse(bytes);
     std::string why = parsed.ok() ? "" : parsed.message();

@@ -185,6 +185,7 @@ void CheckTftpServers(Context& c) {
       continue;
     }
     const phone::VerifiedItl& itl = *reading.itl;
+    if (!c.served_itl) c.served_itl = itl.bytes;
     const tlv::Record& signer = itl.signer_record();
     if (recovery && !phone::RecordMatches(signer, *recovery)) {
       c.Add("itl " + where, Level::kFail,

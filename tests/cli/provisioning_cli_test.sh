@@ -100,9 +100,13 @@ ok=0
 for i in $(seq 1 200); do cmp -s "$work/changed.sgn" "$work/branch-http/cnf-$i" && ok=$((ok + 1)); done
 check "200 concurrent HTTP downloads all complete ($ok)" test "$ok" -eq 200
 # And 200 simulated phones booting at once, over HTTP and (older phones) over TFTP: each takes
-# the ITL, then its signed configuration, verified.
+# the ITL, then its signed configuration, verified. Under AddressSanitizer each simulator process
+# holds about 100 MB, so 400 of them would not fit the machine: the sanitizer pass boots 25 of
+# each (the optimised pass, 200 of each).
+phones=200
+if ldd "$opencapf" 2>/dev/null | grep -q libasan; then phones=25; fi
 mkdir -p "$work/branch-boot"
-for i in $(seq 1 200); do
+for i in $(seq 1 "$phones"); do
   ("$opencapf" phone boot SEP001122334455 --tftp "127.0.0.1:$tftp_port" --http-port "$http_port" \
     --timeout 30 --out "$work/branch-boot/http-$i" >/dev/null 2>&1; echo $? >"$work/branch-boot/http-$i.rc") &
   ("$opencapf" phone boot SEP001122334455 --tftp "127.0.0.1:$tftp_port" --no-http \
@@ -111,10 +115,10 @@ done
 for p in $(jobs -p | grep -v "^$serve_pid$"); do wait "$p"; done
 for way in http tftp; do
   ok=0
-  for i in $(seq 1 200); do
+  for i in $(seq 1 "$phones"); do
     [ "$(cat "$work/branch-boot/$way-$i.rc" 2>/dev/null)" = 0 ] && cmp -s "$cnf" "$work/branch-boot/$way-$i" && ok=$((ok + 1))
   done
-  check "200 simulated phones booting at once over $way all read their signed configuration ($ok)" test "$ok" -eq 200
+  check "$phones simulated phones booting at once over $way all read their signed configuration ($ok)" test "$ok" -eq "$phones"
 done
 check "no request of the branch was over a cap" bash -c "! grep -q 'left unanswered' '$work/serve.log'"
 
