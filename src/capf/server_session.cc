@@ -478,8 +478,13 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
     co_await fail(FailureReason::kProtocolError, st.message(), "refused");
     co_return;
   }
-  pki::LscRequest lsc_request{
-      device.name, {}, authority_.lsc_subject, authority_.lsc_validity_days, clock_.Now()};
+  pki::LscRequest lsc_request{device.name,
+                              {},
+                              authority_.lsc_subject,
+                              authority_.lsc_validity_days,
+                              clock_.Now(),
+                              authority_.lsc_ocsp_url,
+                              authority_.lsc_crl_url};
   auto issued = pki::IssueLsc(lsc_request, *key, authority_.certificate, authority_.key);
   if (!issued.ok()) {
     co_await fail(FailureReason::kIssueFailed, issued.message());

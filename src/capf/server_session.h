@@ -35,6 +35,9 @@ struct CapfAuthority {
   /// The CA chain above `certificate` when a third-party CA signed it (nearest issuer first):
   /// LSCs chain through it to that CA's root, and TLS presents it.
   std::vector<pki::Certificate> chain;
+  /// Written into every LSC: where head-ends ask OCSP and fetch this CAPF certificate's CRL.
+  std::string lsc_ocsp_url{};
+  std::string lsc_crl_url{};
 };
 
 struct SessionLimits {

@@ -84,6 +84,9 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
                     "HTTP provisioning TCP port (default from config: 6970)");
     cmd->add_option("--admin-port", options->admin_port,
                     "Administration page and REST API HTTPS port (default from config: 8443)");
+    cmd->add_option("--ocsp-port", options->ocsp_port,
+                    "OCSP responder HTTP port; 0 = any free port (default from config [ocsp] "
+                    "port, where 0 = off)");
     cmd->add_option("--listen", options->listen, "Address to listen on (default from config)");
     cmd->add_option("--threads", options->threads, "I/O threads (default: one per core)");
     cmd->callback([options, data, &exit]() {

@@ -8,27 +8,15 @@
 #include <gtest/gtest.h>
 
 #include "pki/csr.h"
+#include "pki/ocsp_test_client.h"
 #include "pki/issuer.h"
 #include "pki/lsc.h"
 
 namespace opencapf::pki {
 namespace {
 
-KeyAndCertificate Ca(const std::string& cn) {
-  CertificateProfile p;
-  p.subject = {{"CN", cn}, {"O", "Test"}};
-  p.ca = true;
-  p.path_length = 0;
-  p.key_usage = {"digitalSignature", "keyCertSign", "cRLSign"};
-  return *SelfSigned({KeyAlgorithm::kRsa, 2048}, p);
-}
-
-Certificate Leaf(const KeyAndCertificate& ca, const std::string& cn) {
-  auto key = *PrivateKey::Generate({KeyAlgorithm::kEc, 256});
-  CertificateProfile p;
-  p.subject = {{"CN", cn}};
-  return *IssueCertificate(p, key.get(), ca.key, &ca.certificate);
-}
+using testing::Ca;
+using testing::Leaf;
 
 // Verifies `leaf` against `ca` with CRL checking on, as a RADIUS server would.
 int VerifyWithCrl(const Certificate& leaf, const Certificate& ca, const Crl& crl) {

@@ -110,6 +110,18 @@ Result<Bytes> Sign(X509* cert, const CertificateProfile& profile, const PrivateK
     auto st = AddExtension(cert, issuer_x509, NID_authority_key_identifier, "keyid:always");
     if (!st.ok()) return st.error();
   }
+  if (!profile.ocsp_urls.empty()) {
+    std::vector<std::string> access;
+    for (const auto& url : profile.ocsp_urls) access.push_back("OCSP;URI:" + url);
+    auto st = AddExtension(cert, issuer_x509, NID_info_access, Join(access));
+    if (!st.ok()) return st.error();
+  }
+  if (!profile.crl_urls.empty()) {
+    std::vector<std::string> points;
+    for (const auto& url : profile.crl_urls) points.push_back("URI:" + url);
+    auto st = AddExtension(cert, issuer_x509, NID_crl_distribution_points, Join(points));
+    if (!st.ok()) return st.error();
+  }
 
   if (X509_sign(cert, issuer_key.get(), DigestMd(profile.digest)) <= 0) {
     return Fail("cannot sign certificate: " + OpenSslErrors());

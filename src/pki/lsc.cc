@@ -69,6 +69,8 @@ Result<IssuedLsc> IssueLsc(const LscRequest& request, const PublicKey& key, cons
   profile.key_usage = {"digitalSignature", "keyEncipherment"};
   profile.extended_key_usage = {"serverAuth", "clientAuth", "ipsecEndSystem"};
   profile.digest = Digest::kSha256;
+  if (!request.ocsp_url.empty()) profile.ocsp_urls = {request.ocsp_url};
+  if (!request.crl_url.empty()) profile.crl_urls = {request.crl_url};
 
   const std::time_t now = request.now ? request.now : std::time(nullptr);
   profile.not_before = now - 300;  // phones with a slightly slow clock still accept it

@@ -27,6 +27,9 @@ struct LscRequest {
   LscSubject subject;
   int validity_days = 365 * 5;
   std::time_t now = 0;  ///< issue time (from the caller's clock)
+  /// authorityInfoAccess OCSP URI and cRLDistributionPoints URI; empty: not written.
+  std::string ocsp_url{};
+  std::string crl_url{};
 };
 
 struct IssuedLsc {
@@ -37,8 +40,8 @@ struct IssuedLsc {
 
 /// Issues a Locally Significant Certificate: CN = device name, issuer = the CAPF subject, 16
 /// random positive serial bytes, SKI/AKI, basicConstraints CA:FALSE critical, keyUsage
-/// digitalSignature+keyEncipherment critical, EKU serverAuth, clientAuth, ipsecEndSystem; never
-/// valid past the CAPF certificate's own end.
+/// digitalSignature+keyEncipherment critical, EKU serverAuth, clientAuth, ipsecEndSystem, the
+/// OCSP and CRL URLs when given; never valid past the CAPF certificate's own end.
 Result<IssuedLsc> IssueLsc(const LscRequest& request, const Certificate& capf,
                            const PrivateKey& capf_key);
 /// The same for a key ParsePhoneKey already checked (`request.public_key` is not read).

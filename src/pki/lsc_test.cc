@@ -60,6 +60,8 @@ TEST(Lsc, CarriesEveryExtensionAndVerifiesWithOpenssl) {
     EXPECT_FALSE(ExtensionText(c, NID_subject_key_identifier).empty());
     EXPECT_FALSE(ExtensionText(c, NID_authority_key_identifier).empty());
     EXPECT_NEAR(static_cast<double>(c.not_after() - c.not_before()), 1825.0 * 86400 + 300, 5);
+    EXPECT_EQ(ExtensionText(c, NID_info_access), "");  // only when configured
+    EXPECT_EQ(ExtensionText(c, NID_crl_distribution_points), "");
 
     auto dir =
         std::filesystem::temp_directory_path() / ("opencapf-lsc-" + std::to_string(getpid()));
@@ -72,6 +74,28 @@ TEST(Lsc, CarriesEveryExtensionAndVerifiesWithOpenssl) {
     EXPECT_EQ(std::system(cmd.c_str()), 0) << spec;
     std::filesystem::remove_all(dir);
   }
+}
+
+TEST(Lsc, NamesTheOcspResponderAndTheCrlWhenGiven) {
+  auto capf = Capf(3650);
+  auto phone = *PrivateKey::Generate({KeyAlgorithm::kEc, 256});
+  CertificateProfile tmp;
+  tmp.subject = {{"CN", "x"}};
+  auto holder = *IssueCertificate(tmp, phone.get(), phone);
+  LscRequest request{"SEP001122334455",
+                     holder.SubjectPublicKeyInfo(),
+                     {},
+                     365,
+                     0,
+                     "http://capf.example.com:2560/",
+                     "http://capf.example.com:6970/capf-01.crl"};
+  auto lsc = IssueLsc(request, capf.certificate, capf.key);
+  ASSERT_TRUE(lsc.ok()) << lsc.message();
+  EXPECT_EQ(ExtensionText(lsc->certificate, NID_info_access),
+            "OCSP - URI:http://capf.example.com:2560/");
+  EXPECT_NE(ExtensionText(lsc->certificate, NID_crl_distribution_points)
+                .find("URI:http://capf.example.com:6970/capf-01.crl"),
+            std::string::npos);
 }
 
 TEST(Lsc, NeverOutlivesTheCapfCertificate) {

@@ -11,6 +11,8 @@
 #include "base/metrics.h"
 #include "http/file_server.h"
 #include "net/asio.h"
+#include "ocsp/responder.h"
+#include "ocsp/server.h"
 #include "opencapf_version.h"
 #include "pki/digest.h"
 #include "service/capf_server.h"
@@ -112,7 +114,7 @@ struct Services::Impl {
   }
 
   // Signs fresh CRLs, writes them to crl/ and publishes them on TFTP (capf-crls.pem, and each
-  // capf-<serial>.crl in DER).
+  // capf-<serial>.crl in DER); the OCSP responder answers from the same revocations from now on.
   void RefreshCrls(const std::string& why) {
     std::lock_guard lock(crl_mu);
     auto generation = store->RevocationGeneration();
@@ -120,8 +122,14 @@ struct Services::Impl {
       spdlog::error("crl: {}", generation.message());
       return;
     }
-    auto set = service::BuildCapfCrls(dir, *store, clock, config.crl.next_update_days);
+    auto revocations = service::LoadCapfRevocations(dir, *store, clock);
     crl_made = clock.Now();  // a failure is retried at the next refresh, not every tick
+    if (!revocations.ok()) {
+      spdlog::error("crl: cannot read the revocations ({}): {}", why, revocations.message());
+      return;
+    }
+    if (ocsp_responder) UpdateOcsp(*revocations);
+    auto set = service::BuildCapfCrls(*revocations, clock, config.crl.next_update_days);
     if (!set.ok()) {
       spdlog::error("crl: cannot sign the CRLs ({}): {}", why, set.message());
       return;
@@ -143,6 +151,22 @@ struct Services::Impl {
     spdlog::info("crl: {}: signed {} CRL(s), {} revoked LSC(s), next update {}; in {} and on TFTP",
                  why, set->crls.size(), revoked, pki::FormatUtc(set->next_update),
                  service::CrlDir(dir).string());
+  }
+
+  void UpdateOcsp(const service::CapfRevocations& revocations) {
+    std::vector<ocsp::Issuer> issuers;
+    std::size_t revoked = 0;
+    for (const auto& i : revocations.issuers) {
+      ocsp::Issuer issuer{i.certificate, i.key, {}};
+      for (const auto& r : i.revoked) {
+        issuer.revoked.push_back({r.entry.serial, r.entry.revoked_at, r.entry.reason});
+      }
+      revoked += issuer.revoked.size();
+      issuers.push_back(std::move(issuer));
+    }
+    ocsp_responder->Update(std::move(issuers));
+    spdlog::info("ocsp: answering for {} CAPF certificate(s), {} revoked LSC(s)",
+                 revocations.issuers.size(), revoked);
   }
 
   // The phones whose configuration is served encrypted only, with the certificate of each, from
@@ -355,6 +379,8 @@ struct Services::Impl {
   std::unique_ptr<tftp::TftpServer> tftp;
   std::unique_ptr<http::FileServer> http;  // null when [http] enabled = false
   std::unique_ptr<tvs::TvsServer> tvs;
+  std::shared_ptr<ocsp::Responder> ocsp_responder;  // null when [ocsp] port = 0
+  std::unique_ptr<ocsp::Server> ocsp_server;
   Metrics metrics;
   std::unique_ptr<admin::AdminServer> admin;
   std::chrono::seconds watch_interval{2};
@@ -381,6 +407,7 @@ Services::~Services() {
   impl_->capf.reset();
   impl_->tftp.reset();
   impl_->http.reset();
+  impl_->ocsp_server.reset();
   impl_->tvs.reset();
 }
 
@@ -399,6 +426,7 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
   if (options.tvs_port) config->tvs.port = *options.tvs_port;
   if (options.http_port) config->http.port = *options.http_port;
   if (options.admin_port) config->admin.port = *options.admin_port;
+  if (options.ocsp_port) config->ocsp.port = *options.ocsp_port;
   if (options.listen) config->listen_address = *options.listen;
   const int threads = options.threads > 0
                           ? options.threads
@@ -464,7 +492,22 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
   impl->published =
       std::make_shared<tftp::PublishedFiles>(std::make_shared<tftp::DirectorySource>(tftp_root));
   impl->PublishItl();
+  // An OCSP port of 0 in the configuration is "off"; --ocsp-port 0 (tests) is any free port.
+  const bool ocsp_on = config->ocsp.port != 0 || (options.ocsp_port && *options.ocsp_port == 0);
+  if (ocsp_on) {
+    impl->ocsp_responder = std::make_shared<ocsp::Responder>(
+        clock, static_cast<std::time_t>(config->ocsp.next_update_minutes) * 60);
+  }
   impl->RefreshCrls("start");
+  if (ocsp_on) {
+    ocsp::Server::DescribeMetrics(impl->metrics);
+    ocsp::ServerSettings ocsp_settings;
+    ocsp_settings.address = config->listen_address;
+    ocsp_settings.port = config->ocsp.port;
+    auto server = ocsp::Server::Listen(impl->ocsp_responder, ocsp_settings, &impl->metrics);
+    if (!server.ok()) return server.error();
+    impl->ocsp_server = std::move(*server);
+  }
   // What phones download, over TFTP (and HTTP): NAME.sgn signed on demand by the certificate the
   // ITL lists for the TFTP role, with the ITL's digest.
   impl->provisioning = std::make_shared<service::ProvisioningFiles>(
@@ -572,6 +615,12 @@ void Services::Start() {
   s.tvs->Start();
   spdlog::info("tvs: listening on {}:{} (TLS), answering from the trust store",
                s.config.listen_address, s.tvs->port());
+  if (s.ocsp_server) {
+    s.ocsp_server->Start();
+    spdlog::info(
+        "ocsp: listening on {}:{} (HTTP), answering for the LSCs of {} CAPF certificate(s)",
+        s.config.listen_address, s.ocsp_server->port(), s.ocsp_responder->issuers());
+  }
   if (s.admin) {
     s.admin->Start();
     spdlog::info(
@@ -606,6 +655,7 @@ void Services::Stop() {
   if (s.tftp) s.tftp->Stop();
   if (s.http) s.http->Stop();
   if (s.tvs) s.tvs->Stop();
+  if (s.ocsp_server) s.ocsp_server->Stop();
   if (s.admin) s.admin->Stop();
   s.io.stop();
 }
@@ -614,6 +664,9 @@ std::uint16_t Services::capf_port() const { return impl_->capf->port(); }
 std::uint16_t Services::tftp_port() const { return impl_->tftp->port(); }
 std::uint16_t Services::http_port() const { return impl_->http ? impl_->http->port() : 0; }
 std::uint16_t Services::tvs_port() const { return impl_->tvs->port(); }
+std::uint16_t Services::ocsp_port() const {
+  return impl_->ocsp_server ? impl_->ocsp_server->port() : 0;
+}
 std::uint16_t Services::admin_port() const { return impl_->admin ? impl_->admin->port() : 0; }
 
 Status Serve(const ServeOptions& options) {

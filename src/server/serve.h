@@ -24,6 +24,7 @@ struct ServeOptions {
   std::optional<std::uint16_t> tvs_port;    ///< overrides [tvs] port (0: any free port)
   std::optional<std::uint16_t> http_port;   ///< overrides [http] port (0: any free port)
   std::optional<std::uint16_t> admin_port;  ///< overrides [admin] port (0: any free port)
+  std::optional<std::uint16_t> ocsp_port;   ///< overrides [ocsp] port (0: any free port)
   std::optional<std::string> listen;        ///< overrides listen_address
   int threads = 0;                          ///< 0: one per core
   /// How often certificate files are checked for changes.
@@ -65,6 +66,8 @@ class Services {
   std::uint16_t http_port() const;
   /// 0 when the administration server is off ([admin] enabled = false).
   std::uint16_t admin_port() const;
+  /// 0 when no OCSP responder runs.
+  std::uint16_t ocsp_port() const;
 
   struct Impl;
 

@@ -1,5 +1,6 @@
 #include "service/config.h"
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 #include <toml.hpp>
@@ -126,6 +127,20 @@ organizational_unit = ""
 locality = ""
 state = ""
 country = ""
+# The OCSP responder's URL, written into new LSCs (authorityInfoAccess), e.g.
+# "http://capf.example.com:2560/". "" = none.
+ocsp_url = ""
+# Where head-ends fetch the CRL, written into new LSCs (cRLDistributionPoints). Ending in "/"
+# it names a directory in which each LSC points at its own CAPF certificate's CRL, as HTTP on
+# 6970 serves them: "http://capf.example.com:6970/". "" = none.
+crl_url = ""
+
+[ocsp]
+# The OCSP responder (RFC 6960, POST and GET) for every LSC: good, revoked or unknown, signed by
+# the CAPF key that issued it. 0 = off.
+port = 0
+# Minutes a head-end may keep an answer (its nextUpdate).
+next_update_minutes = 10
 
 [trust]
 # Manufacturing CA certificates (PEM bundle) trusted for "By Existing Certificate" MIC
@@ -167,8 +182,9 @@ hostname = ""
 
 namespace {
 
-const std::set<std::string> kSections = {"capf", "tftp",  "http",   "tvs", "admin", "itl",
-                                         "lsc",  "trust", "expiry", "crl", "store", "certificates"};
+const std::set<std::string> kSections = {"capf", "tftp",  "http",        "tvs",   "admin",
+                                         "itl",  "lsc",   "ocsp",        "trust", "expiry",
+                                         "crl",  "store", "certificates"};
 
 template <typename T>
 Status Read(const toml::value& table, const std::string& section, const std::string& key, T& out) {
@@ -189,6 +205,22 @@ Status ReadPort(const toml::value& table, const std::string& section, std::uint1
     return Fail("[" + section + "] port: " + std::to_string(port) + " is not 1-65535");
   }
   out = static_cast<std::uint16_t>(port);
+  return Status::Ok();
+}
+
+/// An URL written into certificate extensions: http:// or https://, nothing OpenSSL's extension
+/// syntax would read as a separator (',') and no whitespace or control characters.
+Status CheckExtensionUrl(const char* key, const std::string& url) {
+  if (url.empty()) return Status::Ok();
+  const bool scheme = url.starts_with("http://") || url.starts_with("https://");
+  const bool clean = std::all_of(url.begin(), url.end(), [](char c) {
+    return static_cast<unsigned char>(c) > 0x20 && c != 0x7f && c != ',';
+  });
+  if (!scheme || !clean || url.find("://") + 3 == url.size()) {
+    return Fail("[lsc] " + std::string(key) + " '" + url +
+                "' is not an http:// or https:// URL without spaces or commas, e.g. "
+                "\"http://capf.example.com:2560/\"");
+  }
   return Status::Ok();
 }
 
@@ -366,15 +398,34 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
     }
   }
   if (const auto* t = section("lsc")) {
-    checks.push_back(CheckKeys(
-        *t, "lsc",
-        {"validity_days", "organization", "organizational_unit", "locality", "state", "country"}));
+    checks.push_back(CheckKeys(*t, "lsc",
+                               {"validity_days", "organization", "organizational_unit", "locality",
+                                "state", "country", "ocsp_url", "crl_url"}));
     checks.push_back(Read(*t, "lsc", "validity_days", c.lsc.validity_days));
     checks.push_back(Read(*t, "lsc", "organization", c.lsc.subject.organization));
     checks.push_back(Read(*t, "lsc", "organizational_unit", c.lsc.subject.organizational_unit));
     checks.push_back(Read(*t, "lsc", "locality", c.lsc.subject.locality));
     checks.push_back(Read(*t, "lsc", "state", c.lsc.subject.state));
     checks.push_back(Read(*t, "lsc", "country", c.lsc.subject.country));
+    checks.push_back(Read(*t, "lsc", "ocsp_url", c.lsc.ocsp_url));
+    checks.push_back(Read(*t, "lsc", "crl_url", c.lsc.crl_url));
+    checks.push_back(CheckExtensionUrl("ocsp_url", c.lsc.ocsp_url));
+    checks.push_back(CheckExtensionUrl("crl_url", c.lsc.crl_url));
+  }
+  if (const auto* t = section("ocsp")) {
+    checks.push_back(CheckKeys(*t, "ocsp", {"port", "next_update_minutes"}));
+    int port = c.ocsp.port;
+    checks.push_back(Read(*t, "ocsp", "port", port));
+    if (port < 0 || port > 65535) {
+      checks.push_back(Fail("[ocsp] port: " + std::to_string(port) + " is not 0 (off) or 1-65535"));
+    } else {
+      c.ocsp.port = static_cast<std::uint16_t>(port);
+    }
+    checks.push_back(Read(*t, "ocsp", "next_update_minutes", c.ocsp.next_update_minutes));
+    if (c.ocsp.next_update_minutes < 1 || c.ocsp.next_update_minutes > 10080) {
+      checks.push_back(Fail("[ocsp] next_update_minutes: " +
+                            std::to_string(c.ocsp.next_update_minutes) + " is not 1-10080"));
+    }
   }
   if (const auto* t = section("trust")) {
     checks.push_back(CheckKeys(*t, "trust", {"manufacturing_ca"}));

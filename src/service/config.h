@@ -81,7 +81,22 @@ struct Config {
   struct Lsc {
     int validity_days = 1825;
     pki::LscSubject subject;  ///< empty fields come from the CAPF certificate
+    /// Written into new LSCs as the authorityInfoAccess OCSP URI (empty: none), so head-ends
+    /// find the OCSP responder without being told.
+    std::string ocsp_url;
+    /// Where head-ends fetch the CRL, written into new LSCs as the cRLDistributionPoints URI
+    /// (empty: none). Ending in '/', it is a directory: each LSC names its own CAPF
+    /// certificate's CRL in it (`capf-<serial>.crl`, which HTTP on 6970 serves).
+    std::string crl_url;
   } lsc;
+
+  struct Ocsp {
+    /// The OCSP responder's HTTP port (RFC 6960: POST and GET); 0: no responder.
+    std::uint16_t port = 0;
+    /// nextUpdate of every answer, in minutes: how long a head-end may keep one. A revocation
+    /// is answered at once; a head-end that keeps answers sees it when the one it holds ends.
+    int next_update_minutes = 10;
+  } ocsp;
 
   struct Trust {
     /// PEM bundle of manufacturing CAs for "By Existing Certificate" MIC authentication,

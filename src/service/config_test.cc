@@ -28,6 +28,34 @@ TEST(Config, TheWrittenDefaultsReadBackAsTheDefaults) {
   EXPECT_EQ(config->capf.tls_min_version, defaults.capf.tls_min_version);
   EXPECT_EQ(config->lsc.validity_days, defaults.lsc.validity_days);
   EXPECT_EQ(config->trust.manufacturing_ca, defaults.trust.manufacturing_ca);
+  EXPECT_EQ(config->ocsp.port, 0);  // off unless asked for
+  EXPECT_EQ(config->ocsp.next_update_minutes, defaults.ocsp.next_update_minutes);
+  EXPECT_EQ(config->lsc.ocsp_url, "");
+  EXPECT_EQ(config->lsc.crl_url, "");
+}
+
+TEST(Config, OcspAndTheUrlsLscsCarry) {
+  auto path = Temp("ocsp.toml");
+  std::ofstream(path) << "[ocsp]\nport = 2560\nnext_update_minutes = 30\n[lsc]\n"
+                         "ocsp_url = \"http://capf.example.com:2560/\"\n"
+                         "crl_url = \"http://capf.example.com:6970/\"\n";
+  auto config = LoadConfig(path);
+  ASSERT_TRUE(config.ok()) << config.message();
+  EXPECT_EQ(config->ocsp.port, 2560);
+  EXPECT_EQ(config->ocsp.next_update_minutes, 30);
+  EXPECT_EQ(config->lsc.ocsp_url, "http://capf.example.com:2560/");
+  for (const char* bad : {"ftp://x/", "http://", "http://a b/", "http://a,b/", "capf:2560"}) {
+    std::ofstream(path) << "[lsc]\nocsp_url = \"" << bad << "\"\n";
+    auto refused = LoadConfig(path);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.message().find("[lsc] ocsp_url"), std::string::npos) << refused.message();
+  }
+  for (const char* bad : {"port = 70000", "port = -1", "next_update_minutes = 0"}) {
+    std::ofstream(path) << "[ocsp]\n" << bad << "\n";
+    auto refused = LoadConfig(path);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.message().find("[ocsp]"), std::string::npos) << refused.message();
+  }
 }
 
 TEST(Config, MistakesNameTheKey) {

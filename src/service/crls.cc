@@ -11,6 +11,15 @@ namespace fs = std::filesystem;
 
 std::filesystem::path CrlDir(const DataDir& dir) { return dir.root() / "crl"; }
 
+std::string CrlFileName(const pki::Certificate& issuer) {
+  return "capf-" + HexLower(issuer.SerialBytes()) + ".crl";
+}
+
+std::string LscCrlUrl(const std::string& crl_url, const pki::Certificate& issuer) {
+  if (crl_url.empty() || !crl_url.ends_with('/')) return crl_url;
+  return crl_url + CrlFileName(issuer);
+}
+
 std::string CrlSet::Pem() const {
   std::string out;
   for (const auto& c : crls) {
@@ -24,8 +33,8 @@ std::string CrlSet::Pem() const {
   return out;
 }
 
-Result<CrlSet> BuildCapfCrls(const DataDir& dir, store::Store& store, const Clock& clock,
-                             int next_update_days) {
+Result<CapfRevocations> LoadCapfRevocations(const DataDir& dir, store::Store& store,
+                                            const Clock& clock) {
   auto current = LoadIdentity(dir, kCapf);
   if (!current.ok()) return current.error();
   auto previous = PreviousCapfs(dir);
@@ -33,58 +42,67 @@ Result<CrlSet> BuildCapfCrls(const DataDir& dir, store::Store& store, const Cloc
   auto revocations = store.ListRevocations();
   if (!revocations.ok()) return revocations.error();
 
-  CrlSet set;
-  set.this_update = clock.Now() - 60;  // a head-end with a slightly slow clock still takes it
-  set.next_update = clock.Now() + static_cast<std::time_t>(next_update_days) * 86400;
-  const pki::CrlProfile profile{set.this_update, set.next_update,
-                                static_cast<std::uint64_t>(clock.Now())};
-
-  // The revoked certificates, parsed once.
-  struct Revoked {
-    pki::Certificate certificate;
-    const store::Revocation* revocation;
-  };
-  std::vector<Revoked> revoked;
-  for (const auto& r : *revocations) {
-    if (r.not_after < clock.Now()) continue;
-    auto all = pki::Certificate::AllFromPem(r.pem);
-    if (!all.ok()) {
-      set.notes.push_back("the revoked certificate " + r.serial_hex + " of " + r.device +
-                          " cannot be read back (" + all.message() + "); it is left out");
-      continue;
-    }
-    revoked.push_back({all->front(), &r});
-  }
-
-  auto sign = [&](const pki::Certificate& issuer, const pki::PrivateKey& key,
-                  bool is_current) -> Status {
-    std::vector<pki::CrlEntry> entries;
-    for (const auto& r : revoked) {
-      if (r.certificate.Issuer() != issuer.Subject() || !pki::SignedBy(r.certificate, issuer)) {
-        continue;
-      }
-      entries.push_back({r.certificate.SerialBytes(), r.revocation->revoked_at,
-                         static_cast<int>(r.revocation->reason)});
-    }
-    auto crl = pki::BuildCrl(issuer, key, entries, profile);
-    if (!crl.ok()) return crl.error();
-    set.crls.push_back({issuer, is_current, *crl, entries.size(),
-                        "capf-" + HexLower(issuer.SerialBytes()) + ".crl"});
-    return Status::Ok();
-  };
-  if (auto st = sign(current->certificate, current->key, true); !st.ok()) return st.error();
+  CapfRevocations out;
+  out.issuers.push_back({current->certificate, current->key, true, {}});
   for (const auto& p : *previous) {
     if (p.certificate == current->certificate) continue;
     if (p.certificate.not_after() < clock.Now()) continue;  // nothing it signed is valid
     if (!p.key) {
-      set.notes.push_back("the earlier CAPF certificate " + p.certificate.Subject() + " (serial " +
+      out.notes.push_back("the earlier CAPF certificate " + p.certificate.Subject() + " (serial " +
                           HexUpper(p.certificate.SerialBytes(), "") +
                           ") was kept without its key, so no CRL can be signed for it");
       continue;
     }
-    if (auto st = sign(p.certificate, *p.key, false); !st.ok()) return st.error();
+    out.issuers.push_back({p.certificate, *p.key, false, {}});
+  }
+  for (const auto& r : *revocations) {
+    auto all = pki::Certificate::AllFromPem(r.pem);
+    if (!all.ok()) {
+      if (r.not_after < clock.Now()) continue;  // no CRL would hold it anyway
+      out.notes.push_back("the revoked certificate " + r.serial_hex + " of " + r.device +
+                          " cannot be read back (" + all.message() + "); it is left out");
+      continue;
+    }
+    const pki::Certificate& lsc = all->front();
+    for (auto& issuer : out.issuers) {
+      // A regenerated CAPF certificate keeps its name: the signature tells which key it was.
+      if (lsc.Issuer() != issuer.certificate.Subject() || !pki::SignedBy(lsc, issuer.certificate)) {
+        continue;
+      }
+      issuer.revoked.push_back(
+          {{lsc.SerialBytes(), r.revoked_at, static_cast<int>(r.reason)}, lsc.not_after()});
+      break;
+    }
+  }
+  return out;
+}
+
+Result<CrlSet> BuildCapfCrls(const CapfRevocations& revocations, const Clock& clock,
+                             int next_update_days) {
+  CrlSet set;
+  set.this_update = clock.Now() - 60;  // a head-end with a slightly slow clock still takes it
+  set.next_update = clock.Now() + static_cast<std::time_t>(next_update_days) * 86400;
+  set.notes = revocations.notes;
+  const pki::CrlProfile profile{set.this_update, set.next_update,
+                                static_cast<std::uint64_t>(clock.Now())};
+  for (const auto& issuer : revocations.issuers) {
+    std::vector<pki::CrlEntry> entries;
+    for (const auto& r : issuer.revoked) {
+      if (r.not_after >= clock.Now()) entries.push_back(r.entry);
+    }
+    auto crl = pki::BuildCrl(issuer.certificate, issuer.key, entries, profile);
+    if (!crl.ok()) return crl.error();
+    set.crls.push_back({issuer.certificate, issuer.current, *crl, entries.size(),
+                        CrlFileName(issuer.certificate)});
   }
   return set;
+}
+
+Result<CrlSet> BuildCapfCrls(const DataDir& dir, store::Store& store, const Clock& clock,
+                             int next_update_days) {
+  auto revocations = LoadCapfRevocations(dir, store, clock);
+  if (!revocations.ok()) return revocations.error();
+  return BuildCapfCrls(*revocations, clock, next_update_days);
 }
 
 Status WriteCrls(const DataDir& dir, const CrlSet& set) {

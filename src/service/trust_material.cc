@@ -3,6 +3,7 @@
 #include "net/tls.h"
 #include "pki/chain.h"
 #include "service/certificates.h"
+#include "service/crls.h"
 
 namespace opencapf::service {
 
@@ -23,9 +24,15 @@ Result<TrustMaterial::Snapshot> TrustMaterial::Build() const {
   auto capf_chain = LoadChain(dir_, kCapf, capf->certificate);
   if (!capf_chain.ok()) return capf_chain.error();
 
-  capf::CapfAuthority authority{
-      capf->certificate,         capf->key,  {capf->certificate}, {}, config_.lsc.subject,
-      config_.lsc.validity_days, *capf_chain};
+  capf::CapfAuthority authority{capf->certificate,
+                                capf->key,
+                                {capf->certificate},
+                                {},
+                                config_.lsc.subject,
+                                config_.lsc.validity_days,
+                                *capf_chain,
+                                config_.lsc.ocsp_url,
+                                LscCrlUrl(config_.lsc.crl_url, capf->certificate)};
   for (const auto& p : *previous) {
     if (!(p == capf->certificate)) authority.lsc_issuers.push_back(p);
   }

@@ -5,7 +5,9 @@
 #   - an LSC a phone got through a real CAPF session        → Access-Accept
 #   - a certificate from another CA (a MIC or foreign phone) → Access-Reject
 #   - that LSC after `device revoke` and a CRL refresh       → Access-Reject
-#   - after `cert regenerate capf --yes`: an LSC of the old CAPF → Accept, a new phone → Accept.
+#   - after `cert regenerate capf --yes`: an LSC of the old CAPF → Accept, a new phone → Accept;
+#   - with OCSP on (opencapf's responder): LSCs of both CAPF certificates → Accept, and right after
+#     `device revoke` → Access-Reject, with the CRL FreeRADIUS holds unchanged.
 # Needs Debian's freeradius and eapoltest packages (scripts/install-deps). Starts and stops its own
 # `opencapf serve` and FreeRADIUS, on ports the kernel picks, and leaves nothing running.
 set -u
@@ -35,10 +37,11 @@ cleanup() {
 trap cleanup EXIT
 say() { echo "== $*"; }
 
-# ---- opencapf: a data directory and a running server (CAPF, TFTP, TVS on free ports)
+# ---- opencapf: a data directory and a running server (CAPF, TFTP, TVS, OCSP on free ports)
 "$opencapf" init --data "$data" >/dev/null
+ocsp_port=$(freeport SOCK_STREAM)
 "$opencapf" serve --data "$data" --listen 127.0.0.1 --capf-port 0 --tftp-port 0 --tvs-port 0 --http-port 0 --admin-port 0 \
-  --threads 2 >"$work/serve.log" 2>&1 &
+  --ocsp-port "$ocsp_port" --threads 2 >"$work/serve.log" 2>&1 &
 serve_pid=$!
 capf_port=
 for _ in $(seq 100); do
@@ -134,6 +137,15 @@ modules {
       # Only what opencapf exports, followed by its CRLs: nothing else is trusted.
       ca_file = $work/radius-ca.pem
       check_crl = yes
+      # Turned on for the OCSP cases at the end (radius_with ... ocsp).
+      ocsp {
+        enable = no
+        override_cert_url = yes
+        url = "http://127.0.0.1:$ocsp_port/"
+        use_nonce = yes
+        timeout = 5
+        softfail = no
+      }
       cipher_list = "DEFAULT"
       tls_min_version = "1.2"
       tls_max_version = "1.2"
@@ -163,9 +175,13 @@ server default {
 }
 EOF
 
-# radius_with EXPORT CRL: (re)starts FreeRADIUS trusting exactly EXPORT, with CRL appended.
+# radius_with EXPORT CRL [ocsp]: (re)starts FreeRADIUS trusting exactly EXPORT, with CRL
+# appended; with "ocsp", it also asks opencapf's OCSP responder about every certificate.
 radius_with() {
   if [ -n "$radius_pid" ]; then kill "$radius_pid" 2>/dev/null; wait "$radius_pid" 2>/dev/null; fi
+  local ocsp_enable=no
+  [ "${3:-}" = ocsp ] && ocsp_enable=yes
+  sed -i "/ocsp {/,/}/ s/enable = .*/enable = $ocsp_enable/" "$raddb/radiusd.conf"
   cat "$1" "$2" >"$work/radius-ca.pem"
   : >"$work/radius.out"
   "$radiusd" -X -d "$raddb" >"$work/radius.out" 2>&1 &
@@ -241,6 +257,7 @@ eap SEP00000000AA02 "$work/SEP00000000AA02.pem" "$work/SEP00000000AA02.key" acce
 
 say "cert regenerate capf --yes: the old LSC stays good, a new phone enrolls under the new CAPF"
 old_capf=$(openssl x509 -in "$data/certs/capf.pem" -noout -fingerprint -sha1)
+cp "$data/certs/capf.pem" "$work/capf-before.pem"
 expect 0 "regenerated the capf certificate" -- "$opencapf" cert regenerate capf --yes --data "$data"
 check "a new CAPF certificate" test "$old_capf" != "$(openssl x509 -in "$data/certs/capf.pem" -noout -fingerprint -sha1)"
 for _ in $(seq 100); do
@@ -266,6 +283,32 @@ eap SEP00000000FF01 "$work/foreign.pem" "$work/foreign.key" reject
 radius_with "$work/only-new.pem" "$work/crl3.pem"
 eap SEP00000000AA02 "$work/SEP00000000AA02.pem" "$work/SEP00000000AA02.key" reject
 eap SEP00000000AA03 "$work/SEP00000000AA03.pem" "$work/SEP00000000AA03.key" accept
+
+say "OCSP: FreeRADIUS asks opencapf about each LSC; a revocation is refused at once"
+# ocsp_says CERT ISSUER STATUS: waits (at most 10 s) until the responder answers STATUS.
+ocsp_says() {
+  for _ in $(seq 50); do
+    openssl ocsp -issuer "$2" -cert "$1" -url "http://127.0.0.1:$ocsp_port/" -CAfile "$2" \
+      -timeout 5 2>&1 | grep -q ": $3" && return 0
+    sleep 0.2
+  done
+  return 1
+}
+cp "$work/crl3.pem" "$work/crl-held.pem"
+radius_with "$work/export2.pem" "$work/crl-held.pem" ocsp
+check "FreeRADIUS has OCSP on" grep -q "enable = yes" "$raddb/radiusd.conf"
+eap SEP00000000AA02 "$work/SEP00000000AA02.pem" "$work/SEP00000000AA02.key" accept
+eap SEP00000000AA03 "$work/SEP00000000AA03.pem" "$work/SEP00000000AA03.key" accept
+check "FreeRADIUS asked the responder" grep -q "ocsp: 127.0.0.1" "$work/serve.log"
+"$opencapf" device revoke SEP00000000AA03 --reason key-compromise --data "$data" >/dev/null
+check "the responder says revoked (current CAPF key)" ocsp_says "$work/SEP00000000AA03.pem" "$data/certs/capf.pem" revoked
+eap SEP00000000AA03 "$work/SEP00000000AA03.pem" "$work/SEP00000000AA03.key" reject
+eap SEP00000000AA02 "$work/SEP00000000AA02.pem" "$work/SEP00000000AA02.key" accept
+"$opencapf" device revoke SEP00000000AA02 --reason cessation-of-operation --data "$data" >/dev/null
+check "the responder says revoked (earlier CAPF key)" ocsp_says "$work/SEP00000000AA02.pem" "$work/capf-before.pem" revoked
+eap SEP00000000AA02 "$work/SEP00000000AA02.pem" "$work/SEP00000000AA02.key" reject
+check "the CRL FreeRADIUS holds did not change" cmp -s "$work/crl3.pem" "$work/crl-held.pem"
+check "FreeRADIUS refused them for OCSP" grep -qi "ocsp.*revoked\|revoked.*ocsp\|Cert status: revoked" "$work/radius.out"
 
 kill "$radius_pid" "$serve_pid" 2>/dev/null
 wait "$radius_pid" "$serve_pid" 2>/dev/null
