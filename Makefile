@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 OPENCAPF := build/release/src/cli/opencapf
 DATA ?= var/opencapf
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 20
 
 .PHONY: all deps build build-asan run test test-release test-asan fuzz fuzz-long bench format clean
 
@@ -26,10 +26,13 @@ RUN_FLAGS ?= $(if $(filter 0,$(shell id -u)),,--tftp-port 6969)
 run: build
 	$(OPENCAPF) serve --data $(DATA) $(RUN_FLAGS)
 
-## make test: the whole suite, optimised and under ASan+UBSan, then the fuzzers for a bounded time
-test: test-release test-asan fuzz
+## make test: the end-to-end tests against the -O2 binary, every test under ASan+UBSan, then the
+## fuzzers for a bounded time; the builds overlap the test passes (scripts/test-suite)
+test: deps
+	@scripts/test-suite $(FUZZ_SECONDS)
 	@echo "make test: all passed"
 
+# The passes one at a time.
 test-release: build
 	@ctest --preset release -j2 --timeout 300
 
