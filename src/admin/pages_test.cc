@@ -743,6 +743,10 @@ class MeddlingStore : public store::Store {
       const std::optional<store::Event>& event) override {
     return inner_->RevokeDeviceCertificates(name, reason, event);
   }
+  Result<std::optional<store::Revocation>> RevokeCertificate(
+      const store::Revocation& revocation, const std::optional<store::Event>& event) override {
+    return inner_->RevokeCertificate(revocation, event);
+  }
   Result<std::vector<store::Revocation>> ListRevocations() override {
     return inner_->ListRevocations();
   }

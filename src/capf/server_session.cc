@@ -131,6 +131,42 @@ asio::awaitable<Status> CapfServerSession::Record(const std::string& name,
   });
 }
 
+asio::awaitable<std::string> CapfServerSession::RevokeReplaced(
+    const std::string& name, const store::StoredCertificate& replaced,
+    const std::string& replacement_serial) {
+  const std::time_t effective =
+      clock_.Now() + static_cast<std::time_t>(authority_.keep_replaced_days) * 86400;
+  store::Revocation revocation{.serial_hex = replaced.serial_hex,
+                               .issuer = replaced.issuer,
+                               .device = name,
+                               .reason = store::RevocationReason::kSuperseded,
+                               .revoked_at = effective,
+                               .not_after = replaced.not_after,
+                               .pem = replaced.pem};
+  const std::string what = "replaced LSC " + replaced.serial_hex;
+  const std::string when =
+      authority_.keep_replaced_days > 0
+          ? " from " + pki::FormatUtc(effective) + " ([renewal] keep_replaced_days)"
+          : "";
+  store::Event event = SessionEvent(
+      name, "revoked", what + " revoked (superseded by " + replacement_serial + ")" + when);
+  // Named, then awaited: GCC 12 destroys temporaries inside co_await twice.
+  auto revoking = store_.Call<Result<std::optional<store::Revocation>>>(
+      [revocation, event](store::Store& store) {
+        return store.RevokeCertificate(revocation, event);
+      });
+  auto recorded = co_await std::move(revoking);
+  std::string note;
+  if (!recorded.ok()) {
+    note = what + " could not be revoked: " + recorded.message();
+  } else if (!recorded->has_value()) {
+    note = what + " was revoked already";
+  } else {
+    note = what + " revoked (superseded)" + when;
+  }
+  co_return note;
+}
+
 asio::awaitable<Status> CapfServerSession::Claim(Device device,
                                                  const std::function<void(Device&)>& change,
                                                  const std::string& result,
@@ -545,6 +581,14 @@ asio::awaitable<void> CapfServerSession::Install(Device device, SessionReport& r
       "LSC " + lsc.serial_hex + " installed (" + KeyText(asked) + ", " + auth_note_ + ")";
   if (!fallback.empty()) reason += "; " + fallback;
   if (!issued->note.empty()) reason += "; " + issued->note;
+  // The phone holds the new LSC: the one it replaces is revoked (superseded), at once or
+  // [renewal] keep_replaced_days from now. Before the installed write, so that no crash can
+  // leave a replaced LSC valid; a store that refuses it does not cost the phone its new LSC.
+  if (device.lsc && device.lsc->serial_hex != lsc.serial_hex) {
+    auto revoking = RevokeReplaced(device.name, *device.lsc, lsc.serial_hex);
+    const std::string note = co_await std::move(revoking);
+    if (!note.empty()) reason += "; " + note;
+  }
   report.result = "success";
   report.reason = reason;
   Status recorded = co_await Record(

@@ -38,6 +38,9 @@ struct CapfAuthority {
   /// Written into every LSC: where head-ends ask OCSP and fetch this CAPF certificate's CRL.
   std::string lsc_ocsp_url{};
   std::string lsc_crl_url{};
+  /// Days the LSC a new one replaces stays valid once the phone confirms the new one; 0: it is
+  /// revoked (superseded) at once.
+  int keep_replaced_days = 0;
 };
 
 struct SessionLimits {
@@ -86,6 +89,11 @@ class CapfServerSession {
   /// store's worker. `change` may refer to the caller's locals: the caller awaits the result.
   /// `known`: the device as this session last wrote it, tried first without a read; the read
   /// and retry follow only when someone changed it since.
+  /// Revokes (superseded) the LSC `replaced` that the phone's new one replaces; says what
+  /// happened, for the session's outcome.
+  asio::awaitable<std::string> RevokeReplaced(const std::string& name,
+                                              const store::StoredCertificate& replaced,
+                                              const std::string& replacement_serial);
   asio::awaitable<Status> Record(const std::string& name,
                                  const std::function<void(store::Device&)>& change,
                                  const std::string& result, const std::string& reason,

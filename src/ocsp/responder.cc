@@ -105,7 +105,8 @@ Answered Responder::Respond(ByteView request) const {
     if (!signer->Issued(id)) {
       a.status = pki::OcspStatus::kUnknown;
       out.statuses.push_back("unknown");
-    } else if (auto r = signer->revoked.find(id.serial); r != signer->revoked.end()) {
+    } else if (auto r = signer->revoked.find(id.serial);
+               r != signer->revoked.end() && r->second.revoked_at <= now) {
       a.status = pki::OcspStatus::kRevoked;
       a.revoked_at = r->second.revoked_at;
       a.reason = r->second.reason;

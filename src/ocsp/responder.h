@@ -28,8 +28,8 @@ struct Issuer {
   pki::PrivateKey key;
   struct Revoked {
     Bytes serial;
-    std::time_t revoked_at = 0;
-    int reason = 0;  ///< RFC 5280 CRLReason
+    std::time_t revoked_at = 0;  ///< good until then (a replaced LSC kept for a while)
+    int reason = 0;              ///< RFC 5280 CRLReason
   };
   std::vector<Revoked> revoked;
 };

@@ -107,6 +107,8 @@ struct Services::Impl {
     }
     if (*generation != crl_generation) {
       RefreshCrls("a certificate was revoked");
+    } else if (crl_next_effective != 0 && clock.Now() >= crl_next_effective) {
+      RefreshCrls("a replaced LSC's revocation took effect");
     } else if (clock.Now() >=
                crl_made + static_cast<std::time_t>(config.crl.refresh_hours) * 3600) {
       RefreshCrls("the CRLs are " + std::to_string(config.crl.refresh_hours) + " hours old");
@@ -128,6 +130,7 @@ struct Services::Impl {
       spdlog::error("crl: cannot read the revocations ({}): {}", why, revocations.message());
       return;
     }
+    crl_next_effective = revocations->next_effective;
     if (ocsp_responder) UpdateOcsp(*revocations);
     auto set = service::BuildCapfCrls(*revocations, clock, config.crl.next_update_days);
     if (!set.ok()) {
@@ -390,6 +393,7 @@ struct Services::Impl {
   std::mutex crl_mu;
   std::int64_t crl_generation = -1;
   std::time_t crl_made = 0;
+  std::time_t crl_next_effective = 0;
   std::vector<std::string> crl_published;
   std::string last_encrypted_error;
   std::map<std::string, std::string> encrypted_described;

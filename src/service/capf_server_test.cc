@@ -121,6 +121,18 @@ TEST(CapfEndToEnd, ExistingLscAuthenticatesAndAnotherDevicesLscIsRefused) {
   ExpectInstalled(h, *renewed, kPhone);
   EXPECT_NE(renewed->lsc->SerialBytes(), lsc.certificate.SerialBytes());
 
+  // The LSC the renewal replaced is revoked (superseded), and refused from now on.
+  h.Change(kPhone, [&](store::Device& d) {
+    d.operation = Operation::kInstall;
+    d.complete_by = h.clock.Now() + 3600;
+  });
+  auto replaced = h.Phone(creds);
+  ASSERT_TRUE(replaced.ok()) << replaced.message();
+  EXPECT_EQ(replaced->end->reason, Reason::kInvalidElement);
+  EXPECT_NE(h.History(kPhone)[0].reason.find("(superseded)"), std::string::npos)
+      << h.History(kPhone)[0].reason;
+  lsc = capf::HeldCertificate{capf::CertType::kLsc, *renewed->lsc, *renewed->key};
+
   // A valid LSC of another phone, with that phone's key: refused.
   h.Change(kOther, [&](store::Device& d) {
     d.operation = Operation::kInstall;
@@ -144,6 +156,57 @@ TEST(CapfEndToEnd, ExistingLscAuthenticatesAndAnotherDevicesLscIsRefused) {
   auto untrusted = h.Phone(impostor);
   ASSERT_TRUE(untrusted.ok()) << untrusted.message();
   EXPECT_EQ(untrusted->end->reason, Reason::kInvalidElement);
+}
+
+TEST(CapfEndToEnd, TheReplacedLscIsRevokedOnceThePhoneHoldsTheNewOne) {
+  CapfHarness h;
+  h.AddDevice(kPhone, Operation::kNone);
+  capf::HeldCertificate first = h.Enroll(kPhone);
+  const std::string first_serial = HexUpper(first.certificate.SerialBytes(), "");
+  ASSERT_TRUE(h.store->ListRevocations()->empty());
+
+  auto reinstall = [&] {
+    h.Change(kPhone, [&](store::Device& d) {
+      d.operation = Operation::kInstall;
+      d.complete_by = h.clock.Now() + 3600;
+    });
+  };
+  // A phone that does not store the new LSC keeps its old one valid.
+  reinstall();
+  PhoneScript refuse;
+  refuse.store_reply = Reason::kInvalidElement;
+  auto refused = h.Phone(Creds(kPhone), refuse);
+  ASSERT_TRUE(refused.ok()) << refused.message();
+  EXPECT_TRUE(h.store->ListRevocations()->empty());
+
+  reinstall();
+  auto second = h.Phone(Creds(kPhone));
+  ASSERT_TRUE(second.ok()) << second.message();
+  ExpectInstalled(h, *second, kPhone);
+  auto revoked = *h.store->ListRevocations();
+  ASSERT_EQ(revoked.size(), 1u);
+  EXPECT_EQ(revoked[0].serial_hex, first_serial);
+  EXPECT_EQ(revoked[0].device, kPhone);
+  EXPECT_EQ(revoked[0].reason, store::RevocationReason::kSuperseded);
+  EXPECT_EQ(revoked[0].revoked_at, h.clock.Now());
+  EXPECT_EQ(revoked[0].pem, first.certificate.ToPem());
+  bool said = false;
+  for (const auto& e : h.History(kPhone)) {
+    said = said || e.reason.find("replaced LSC " + first_serial + " revoked (superseded by") == 0;
+  }
+  EXPECT_TRUE(said);
+
+  // [renewal] keep_replaced_days: the replaced LSC stays valid that long.
+  h.authority->keep_replaced_days = 3;
+  const std::string second_serial = HexUpper(second->lsc->SerialBytes(), "");
+  reinstall();
+  auto third = h.Phone(Creds(kPhone));
+  ASSERT_TRUE(third.ok()) << third.message();
+  ExpectInstalled(h, *third, kPhone);
+  revoked = *h.store->ListRevocations();
+  ASSERT_EQ(revoked.size(), 2u);
+  EXPECT_EQ(revoked[1].serial_hex, second_serial);
+  EXPECT_EQ(revoked[1].revoked_at, h.clock.Now() + 3 * 86400);
 }
 
 TEST(CapfEndToEnd, ExistingMicFromTheManufacturingCa) {

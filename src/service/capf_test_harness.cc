@@ -55,9 +55,13 @@ CapfHarness::CapfHarness(capf::SessionLimits limits) {
   listen.port = 0;
   listen.handshake_timeout = std::chrono::seconds(5);
   listen.max_session = std::chrono::seconds(60);
-  auto endpoint = std::make_shared<const CapfEndpoint>(CapfEndpoint{*authority, tls});
+  // Read at every session, so a test may change `authority` between sessions.
   server_ = std::make_unique<CapfServer>(
-      io_, [endpoint] { return endpoint; }, *store, clock, limits, listen);
+      io_,
+      [this, tls] {
+        return std::make_shared<const CapfEndpoint>(CapfEndpoint{*authority, tls});
+      },
+      *store, clock, limits, listen);
   Must(server_->Listen());
   port = server_->port();
   server_->Start();

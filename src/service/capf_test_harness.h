@@ -50,6 +50,7 @@ class CapfHarness {
   capf::HeldCertificate Enroll(const std::string& device);
 
   FakeClock clock{std::time(nullptr)};
+  /// What the server's sessions use; read at the start of each session.
   std::optional<capf::CapfAuthority> authority;
   TestCa manufacturing = MakeCa("Test Manufacturing CA");
   std::filesystem::path dir;

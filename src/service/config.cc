@@ -135,6 +135,11 @@ ocsp_url = ""
 # 6970 serves them: "http://capf.example.com:6970/". "" = none.
 crl_url = ""
 
+[renewal]
+# Days the LSC a new one replaces (an upgrade, a re-install) stays valid once the phone has
+# confirmed the new one; 0 = revoked (reason superseded) at once, in the CRLs and OCSP.
+keep_replaced_days = 0
+
 [ocsp]
 # The OCSP responder (RFC 6960, POST and GET) for every LSC: good, revoked or unknown, signed by
 # the CAPF key that issued it. 0 = off.
@@ -182,9 +187,9 @@ hostname = ""
 
 namespace {
 
-const std::set<std::string> kSections = {"capf", "tftp",  "http",        "tvs",   "admin",
-                                         "itl",  "lsc",   "ocsp",        "trust", "expiry",
-                                         "crl",  "store", "certificates"};
+const std::set<std::string> kSections = {"capf",   "tftp", "http",  "tvs",         "admin",
+                                         "itl",    "lsc",  "ocsp",  "renewal",     "trust",
+                                         "expiry", "crl",  "store", "certificates"};
 
 template <typename T>
 Status Read(const toml::value& table, const std::string& section, const std::string& key, T& out) {
@@ -411,6 +416,14 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
     checks.push_back(Read(*t, "lsc", "crl_url", c.lsc.crl_url));
     checks.push_back(CheckExtensionUrl("ocsp_url", c.lsc.ocsp_url));
     checks.push_back(CheckExtensionUrl("crl_url", c.lsc.crl_url));
+  }
+  if (const auto* t = section("renewal")) {
+    checks.push_back(CheckKeys(*t, "renewal", {"keep_replaced_days"}));
+    checks.push_back(Read(*t, "renewal", "keep_replaced_days", c.renewal.keep_replaced_days));
+    if (c.renewal.keep_replaced_days < 0 || c.renewal.keep_replaced_days > 3650) {
+      checks.push_back(Fail("[renewal] keep_replaced_days: " +
+                            std::to_string(c.renewal.keep_replaced_days) + " is not 0-3650"));
+    }
   }
   if (const auto* t = section("ocsp")) {
     checks.push_back(CheckKeys(*t, "ocsp", {"port", "next_update_minutes"}));

@@ -90,6 +90,12 @@ struct Config {
     std::string crl_url;
   } lsc;
 
+  struct Renewal {
+    /// Days the LSC a new one replaces (an upgrade, a re-install) stays valid once the phone
+    /// confirms the new one; 0: revoked (superseded) at once, in the CRLs and OCSP.
+    int keep_replaced_days = 0;
+  } renewal;
+
   struct Ocsp {
     /// The OCSP responder's HTTP port (RFC 6960: POST and GET); 0: no responder.
     std::uint16_t port = 0;

@@ -71,6 +71,10 @@ Result<CapfRevocations> LoadCapfRevocations(const DataDir& dir, store::Store& st
       }
       issuer.revoked.push_back(
           {{lsc.SerialBytes(), r.revoked_at, static_cast<int>(r.reason)}, lsc.not_after()});
+      if (r.revoked_at > clock.Now() &&
+          (out.next_effective == 0 || r.revoked_at < out.next_effective)) {
+        out.next_effective = r.revoked_at;
+      }
       break;
     }
   }
@@ -88,7 +92,10 @@ Result<CrlSet> BuildCapfCrls(const CapfRevocations& revocations, const Clock& cl
   for (const auto& issuer : revocations.issuers) {
     std::vector<pki::CrlEntry> entries;
     for (const auto& r : issuer.revoked) {
-      if (r.not_after >= clock.Now()) entries.push_back(r.entry);
+      // A replaced LSC kept for a while ([renewal] keep_replaced_days) joins when its time comes.
+      if (r.not_after >= clock.Now() && r.entry.revoked_at <= clock.Now()) {
+        entries.push_back(r.entry);
+      }
     }
     auto crl = pki::BuildCrl(issuer.certificate, issuer.key, entries, profile);
     if (!crl.ok()) return crl.error();

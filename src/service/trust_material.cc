@@ -32,7 +32,8 @@ Result<TrustMaterial::Snapshot> TrustMaterial::Build() const {
                                 config_.lsc.validity_days,
                                 *capf_chain,
                                 config_.lsc.ocsp_url,
-                                LscCrlUrl(config_.lsc.crl_url, capf->certificate)};
+                                LscCrlUrl(config_.lsc.crl_url, capf->certificate),
+                                config_.renewal.keep_replaced_days};
   for (const auto& p : *previous) {
     if (!(p == capf->certificate)) authority.lsc_issuers.push_back(p);
   }

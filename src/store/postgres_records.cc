@@ -45,6 +45,10 @@ constexpr const char* kRevokeSlots =
     "SELECT serial_hex, issuer, device, $2::text, $3::bigint, not_after, pem FROM certificates "
     "WHERE device = $1::text AND slot IN ('lsc', 'pending-lsc') ORDER BY slot "
     "ON CONFLICT (issuer, serial_hex) DO NOTHING RETURNING " REVOCATION_COLUMNS;
+constexpr const char* kRevocationInsert =
+    "INSERT INTO revocations (serial_hex, issuer, device, reason, revoked_at, not_after, pem) "
+    "VALUES ($1::text, $2::text, $3::text, $4::text, $5::bigint, $6::bigint, $7::text) "
+    "ON CONFLICT (issuer, serial_hex) DO NOTHING RETURNING " REVOCATION_COLUMNS;
 constexpr const char* kRevocationAll = "SELECT " REVOCATION_COLUMNS " FROM revocations ORDER BY id";
 constexpr const char* kRevocationOne = "SELECT " REVOCATION_COLUMNS
                                        " FROM revocations WHERE issuer = $1::text AND "
@@ -251,6 +255,25 @@ Result<std::vector<Revocation>> RevokeSlots(Connection& conn, const std::string&
   std::sort(out->begin(), out->end(),
             [](const Revocation& a, const Revocation& b) { return a.id < b.id; });
   return out;
+}
+
+Result<std::optional<Revocation>> InsertRevocation(Connection& conn, const Revocation& r,
+                                                   const std::string& doing) {
+  auto rows = conn.Query(kRevocationInsert,
+                         Params()
+                             .Add(r.serial_hex)
+                             .Add(r.issuer)
+                             .Add(r.device)
+                             .Add(ToText(r.reason))
+                             .Add(static_cast<std::int64_t>(r.revoked_at))
+                             .Add(static_cast<std::int64_t>(r.not_after))
+                             .Add(r.pem),
+                         doing);
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return std::optional<Revocation>();  // already revoked
+  auto entry = ReadRevocation(conn, *rows, 0);
+  if (!entry.ok()) return entry.error();
+  return std::optional<Revocation>(std::move(*entry));
 }
 
 Result<std::vector<Revocation>> ListRevocations(Connection& conn) {

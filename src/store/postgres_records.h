@@ -30,6 +30,9 @@ Result<std::int64_t> Generation(Connection& conn, std::string_view name);
 
 /// Inside the caller's transaction: records the device's LSC and pending LSC as revoked, and
 /// returns those newly revoked.
+/// Records one revocation as given; nullopt when that certificate was revoked already.
+Result<std::optional<Revocation>> InsertRevocation(Connection& conn, const Revocation& revocation,
+                                                   const std::string& doing);
 Result<std::vector<Revocation>> RevokeSlots(Connection& conn, const std::string& device,
                                             RevocationReason reason, std::time_t now,
                                             const std::string& doing);

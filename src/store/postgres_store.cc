@@ -1,5 +1,6 @@
 #include "store/postgres_store.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -401,6 +402,30 @@ class PostgresStore final : public Store, public Cluster {
       Status done = tx->Commit(doing);
       if (!done.ok()) return done.error();
       return std::move(*revoked);
+    });
+  }
+  Result<std::optional<Revocation>> RevokeCertificate(const Revocation& revocation,
+                                                      const std::optional<Event>& event) override {
+    Revocation r = revocation;
+    r.device = StoredName(revocation.device);
+    return Run([&](Connection& c) -> Result<std::optional<Revocation>> {
+      const std::string doing = "revoking certificate " + r.serial_hex + " of " + r.device;
+      const std::time_t now = clock_.Now();
+      Revocation row = r;
+      row.revoked_at = std::max(r.revoked_at, now);
+      auto tx = Transaction::Begin(c, Transaction::Kind::kWrite, doing);
+      if (!tx.ok()) return tx.error();
+      auto recorded = pg::InsertRevocation(c, row, doing);
+      if (!recorded.ok()) return recorded.error();
+      if (event) {
+        Event e = *event;
+        if (e.device.empty()) e.device = row.device;
+        Status appended = InsertEvent(c, e, now, doing + ": recording the event");
+        if (!appended.ok()) return appended.error();
+      }
+      Status done = tx->Commit(doing);
+      if (!done.ok()) return done.error();
+      return std::move(*recorded);
     });
   }
   Result<std::vector<Revocation>> ListRevocations() override {

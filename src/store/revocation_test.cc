@@ -127,6 +127,41 @@ TEST_P(RevocationStoreTest, RemovingADeviceRevokesItsLscAndTheRevocationOutlives
   EXPECT_EQ(store_->ListRevocations()->size(), 1u);
 }
 
+TEST_P(RevocationStoreTest, ARevokedReplacedLscTakesEffectWhenAskedNeverBefore) {
+  AddInstalled("SEP001122AABBCC", "0D");
+  Revocation replaced{.serial_hex = "0D",
+                      .issuer = "CN=CAPF-0a1b2c3d,O=Example",
+                      .device = "sep001122aabbcc",
+                      .reason = RevocationReason::kSuperseded,
+                      .revoked_at = kT0 + 3 * 86400,  // kept three days
+                      .not_after = kT0 + 86400 * 365,
+                      .pem = "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n"};
+  auto recorded = store_->RevokeCertificate(
+      replaced, Event{.operation = "revoke", .result = "ok", .reason = "superseded"});
+  ASSERT_TRUE(recorded.ok()) << recorded.message();
+  ASSERT_TRUE(recorded->has_value());
+  EXPECT_GT((**recorded).id, 0);
+  EXPECT_EQ((**recorded).device, "SEP001122AABBCC");
+  EXPECT_EQ((**recorded).revoked_at, kT0 + 3 * 86400);
+  EXPECT_EQ((**recorded).reason, RevocationReason::kSuperseded);
+  EXPECT_GT(*store_->RevocationGeneration(), 0);
+  auto history = store_->History("SEP001122AABBCC", 0);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].reason, "superseded");
+  // Once only.
+  auto again = store_->RevokeCertificate(replaced, std::nullopt);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->has_value());
+  // Never in the past: a time before now becomes now.
+  replaced.serial_hex = "0E";
+  replaced.revoked_at = kT0 - 86400;
+  auto now = store_->RevokeCertificate(replaced, std::nullopt);
+  ASSERT_TRUE(now.ok() && now->has_value()) << now.message();
+  EXPECT_EQ((**now).revoked_at, kT0);
+  EXPECT_EQ(store_->ListRevocations()->size(), 2u);
+}
+
 TEST(RevocationReasonTest, ParsesEverySpelling) {
   EXPECT_EQ(*ParseRevocationReason("keyCompromise"), RevocationReason::kKeyCompromise);
   EXPECT_EQ(*ParseRevocationReason("key_compromise"), RevocationReason::kKeyCompromise);

@@ -94,6 +94,23 @@ Result<std::vector<Revocation>> RevokeSlots(Database& db, const std::string& dev
   return out;
 }
 
+Result<std::optional<Revocation>> InsertRevocation(Database& db, const Revocation& r,
+                                                   const std::string& doing) {
+  auto ins = db.Prepare(kInsert, doing);
+  if (!ins.ok()) return ins.error();
+  ins->Bind(1, r.serial_hex)
+      .Bind(2, r.issuer)
+      .Bind(3, r.device)
+      .Bind(4, ToText(r.reason))
+      .Bind(5, static_cast<std::int64_t>(r.revoked_at))
+      .Bind(6, static_cast<std::int64_t>(r.not_after))
+      .Bind(7, r.pem);
+  Status ran = ins->Run(doing);
+  if (!ran.ok()) return ran.error();
+  if (db.Changes() == 0) return std::optional<Revocation>();  // already revoked
+  return FindRevocation(db, r.issuer, r.serial_hex);
+}
+
 Result<std::vector<Revocation>> ListRevocations(Database& db) {
   const std::string doing = "listing revocations";
   auto stmt = db.Prepare(kSelectAll, doing);

@@ -19,6 +19,10 @@ namespace opencapf::store::sqlite {
 Result<std::vector<Revocation>> RevokeSlots(Database& db, const std::string& device,
                                             RevocationReason reason, std::time_t now,
                                             const std::string& doing);
+/// Inside the caller's write transaction: records one revocation as given (revoked_at
+/// included); nullopt when that certificate was revoked already.
+Result<std::optional<Revocation>> InsertRevocation(Database& db, const Revocation& revocation,
+                                                   const std::string& doing);
 Result<std::vector<Revocation>> ListRevocations(Database& db);
 Result<std::optional<Revocation>> FindRevocation(Database& db, std::string_view issuer,
                                                  std::string_view serial_hex);

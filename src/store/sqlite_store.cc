@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -353,6 +354,27 @@ class SqliteStore final : public Store {
     Status done = tx->Commit(doing);
     if (!done.ok()) return done.error();
     return std::move(*revoked);
+  }
+  Result<std::optional<Revocation>> RevokeCertificate(const Revocation& revocation,
+                                                      const std::optional<Event>& event) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    Revocation r = revocation;
+    r.device = StoredName(revocation.device);
+    r.revoked_at = std::max(revocation.revoked_at, clock_.Now());
+    const std::string doing = "revoking certificate " + r.serial_hex + " of " + r.device;
+    auto tx = Transaction::Begin(db_, Transaction::Kind::kWrite, doing);
+    if (!tx.ok()) return tx.error();
+    auto recorded = sqlite::InsertRevocation(db_, r, doing);
+    if (!recorded.ok()) return recorded.error();
+    if (event) {
+      Event e = *event;
+      if (e.device.empty()) e.device = r.device;
+      Status appended = InsertEvent(e, clock_.Now(), doing + ": recording the event");
+      if (!appended.ok()) return appended.error();
+    }
+    Status done = tx->Commit(doing);
+    if (!done.ok()) return done.error();
+    return std::move(*recorded);
   }
   Result<std::vector<Revocation>> ListRevocations() override {
     std::lock_guard<std::recursive_mutex> lock(mu_);

@@ -147,6 +147,14 @@ class Store {
   virtual Result<std::vector<Revocation>> RevokeDeviceCertificates(
       std::string_view name, RevocationReason reason, const std::optional<Event>& event) = 0;
 
+  /// Records `revocation` (its serial, issuer, device, reason, not_after and pem; the id is
+  /// assigned) as revoked from `revocation.revoked_at` — or from now when that is earlier: a
+  /// revocation never takes effect in the past —, together with `event` when given, in ONE
+  /// transaction. For an LSC a device no longer holds, replaced by a new one: CRLs and OCSP list
+  /// it once its time has come. Returns what was recorded, nullopt when it was revoked already.
+  virtual Result<std::optional<Revocation>> RevokeCertificate(
+      const Revocation& revocation, const std::optional<Event>& event) = 0;
+
   /// Every revocation, oldest first.
   virtual Result<std::vector<Revocation>> ListRevocations() = 0;
 

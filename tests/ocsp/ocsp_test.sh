@@ -6,6 +6,8 @@
 #     `device revoke` (time and reason), without restarting anything; GET-encoded requests too;
 #   - a certificate of another CA is unknown;
 #   - malformed, empty and oversized requests get clean answers and the responder keeps serving;
+#   - a re-installed phone's replaced LSC is revoked (superseded) once the phone confirms the
+#     new one, in OCSP and the CRL;
 #   - after `cert regenerate capf --yes` each CAPF key answers for its own LSCs.
 set -u
 opencapf=$1
@@ -125,6 +127,25 @@ expect 0 '^400$' -- curl -sS -o /dev/null -w '%{http_code}' "${url}not-base64*"
 expect 0 '^3003' -- bash -c "head -c 20 '$work/req.der' | curl -sS --data-binary @- '$url' | xxd -p"
 expect 0 "malformedRequest" -- grep "ocsp: 127.0.0.1" "$work/serve.log"
 expect 0 "SEP0000000C0002.pem: good" -- ocsp "$work/SEP0000000C0002.pem" "$work/capf1.pem"
+
+say "a re-install: the replaced LSC is revoked (superseded) once the phone holds the new one"
+enrol SEP0000000C0004
+cp "$work/SEP0000000C0004.pem" "$work/C0004-first.pem"
+"$opencapf" device set SEP0000000C0004 --operation install --data "$data" >/dev/null
+expect 0 "enrolled SEP0000000C0004" -- \
+  "$enroll" 127.0.0.1 "$capf_port" SEP0000000C0004 "$work/SEP0000000C0004.pem" "$work/SEP0000000C0004.key"
+check "the phone got a new LSC" bash -c "! cmp -s '$work/C0004-first.pem' '$work/SEP0000000C0004.pem'"
+for _ in $(seq 50); do
+  ocsp "$work/C0004-first.pem" "$work/capf1.pem" 2>&1 | grep -q ": revoked" && break
+  sleep 0.2
+done
+ocsp "$work/C0004-first.pem" "$work/capf1.pem" >"$work/superseded.out" 2>&1
+expect 0 "C0004-first.pem: revoked" -- cat "$work/superseded.out"
+expect 0 "Reason: superseded" -- cat "$work/superseded.out"
+expect 0 "SEP0000000C0004.pem: good" -- ocsp "$work/SEP0000000C0004.pem" "$work/capf1.pem"
+first_serial=$(openssl x509 -in "$work/C0004-first.pem" -noout -serial | sed 's/serial=//')
+expect 0 "Serial Number: $first_serial" -- openssl crl -in "$data/crl/capf-crls.pem" -noout -text
+expect 0 "revoked \(superseded by" -- "$opencapf" device show SEP0000000C0004 --data "$data"
 
 say "cert regenerate capf --yes: each CAPF key answers for its own LSCs"
 expect 0 "regenerated the capf certificate" -- "$opencapf" cert regenerate capf --yes --data "$data"
