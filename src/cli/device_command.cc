@@ -769,8 +769,7 @@ void AddDeviceCommands(CLI::App& root, ExitCode& exit) {
   device->footer(
       "Exit status: 0 done; 1 refused (invalid values, no such device, already exists, data "
       "directory not initialised, unreadable file); 2 a flag value that cannot be read or does "
-      "not apply. Other command-line mistakes (an unknown flag, a missing NAME) exit with "
-      "CLI11's codes, 105-114.");
+      "not apply, and any other command-line mistake (an unknown flag, a missing NAME).");
 
   {
     auto* cmd = device->add_subcommand(
