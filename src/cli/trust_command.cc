@@ -5,12 +5,14 @@
 //
 // Exit codes: 0 done; 1 refused (unreadable certificate, no such entry, an ambiguous prefix, data
 // directory not initialised, store failure); 2 the command line itself is wrong (an unknown role,
-// a TTL that is not a number of seconds).
+// a TTL that is not a number of seconds, an unknown --for, a --crl-out that is the --out file).
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -234,6 +236,7 @@ int RunRemove(const RemoveArgs& args) {
 struct ExportArgs {
   std::string format = "pem";
   std::string out;
+  std::string crl_out;
   std::string data = kDefaultData;
 };
 
@@ -241,20 +244,83 @@ Status WriteOut(const std::string& path, const std::string& text) {
   return WriteFileAtomic(path, Bytes(text.begin(), text.end()), 0644);
 }
 
+/// PATH as a head-end's configuration must name it: absolute, since a daemon's working directory
+/// is not the administrator's.
+std::string Absolute(const std::string& path) {
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
+}
+
+/// Whether two paths name one file: the same file when both exist, else the same absolute path
+/// once "." and ".." and symbolic links in the existing part are resolved.
+bool SameFile(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  if (std::filesystem::equivalent(a, b, ec) && !ec) return true;
+  auto resolved = [](const std::string& path) {
+    std::error_code err;
+    auto abs = std::filesystem::weakly_canonical(Absolute(path), err);
+    return err ? std::filesystem::path(Absolute(path)) : abs.lexically_normal();
+  };
+  return resolved(a) == resolved(b);
+}
+
+/// The CRLs `trust crl` writes, for `trust export --crl-out`: the next update from the
+/// configuration ([crl] next_update_days).
+Result<service::CrlSet> ExportCrls(const service::DataDir& dir, store::Store& store) {
+  auto config = service::LoadConfig(dir.config());
+  if (!config.ok()) return config.error();
+  return service::BuildCapfCrls(dir, store, SystemClock::Instance(), config->crl.next_update_days);
+}
+
+/// What `trust crl` prints about its CRLs, after "wrote FILE: " or nothing.
+void DescribeCrls(std::ostream& info, const std::string& lead, const service::CrlSet& set) {
+  info << lead << set.crls.size() << (set.crls.size() == 1 ? " CRL" : " CRLs") << ", next update "
+       << pki::FormatUtc(set.next_update) << "\n";
+  for (const auto& c : set.crls) {
+    info << "  " << (c.current ? "current" : "earlier") << " CAPF " << c.issuer.Subject()
+         << " (serial " << HexUpper(c.issuer.SerialBytes(), "") << "): " << c.entries
+         << (c.entries == 1 ? " revoked LSC" : " revoked LSCs") << "\n";
+  }
+  for (const auto& note : set.notes) info << "note: " << note << "\n";
+}
+
 int RunExport(const ExportArgs& args) {
   const std::string who = "opencapf trust export: ";
+  const std::string usage = "\nRun 'opencapf trust export --help' for its usage.";
   auto format = service::ParseExportFormat(args.format);
-  if (!format.ok()) return Report(who, kUsage, format.message());
+  if (!format.ok()) return Report(who, kUsage, format.message() + usage);
+  // ocserv reads the CA certificates and the CRLs from two files: with --out, both are written.
+  std::string crl_out = args.crl_out;
+  if (crl_out.empty() && *format == service::ExportFormat::kOcserv && !args.out.empty()) {
+    crl_out = service::CrlFileBeside(args.out).string();
+  }
+  if (!crl_out.empty() && !args.out.empty() && SameFile(crl_out, args.out)) {
+    return Report(who, kUsage,
+                  "--crl-out " + crl_out + " is the --out file; give the CRLs their own file, " +
+                      "e.g. --crl-out " + service::CrlFileBeside(args.out).string() +
+                      " (or leave --crl-out out: --for ocserv writes them there)" + usage);
+  }
   auto store = OpenStore(args.data);
   if (!store.ok()) return Report(who, kRefused, store.message());
   const service::DataDir dir(args.data);
   auto anchors = service::CollectTrustAnchors(dir, **store, SystemClock::Instance());
   if (!anchors.ok()) return Report(who, kRefused, anchors.message());
+  std::optional<service::CrlSet> crls;
+  if (!crl_out.empty()) {
+    auto set = ExportCrls(dir, **store);
+    if (!set.ok()) return Report(who, kRefused, set.message());
+    crls = std::move(*set);
+  }
   const std::string text = service::FormatTrustExport(*anchors, *format);
   if (args.out.empty()) {
     std::cout << text;
   } else if (auto st = WriteOut(args.out, text); !st.ok()) {
     return Report(who, kRefused, st.message());
+  }
+  if (crls) {
+    if (auto st = WriteOut(crl_out, crls->Pem()); !st.ok())
+      return Report(who, kRefused, st.message());
   }
   // What was written, and what to do with it, on stderr when the export went to stdout.
   std::ostream& info = args.out.empty() ? std::cerr : std::cout;
@@ -269,6 +335,7 @@ int RunExport(const ExportArgs& args) {
     info << "  left out: earlier " << a.certificate.Subject() << " (serial "
          << HexUpper(a.certificate.SerialBytes(), "") << "): " << a.why << "\n";
   }
+  if (crls) DescribeCrls(info, "wrote " + crl_out + ": ", *crls);
   const std::string file = args.out.empty() ? "FILE" : args.out;
   switch (*format) {
     case service::ExportFormat::kRadius:
@@ -281,9 +348,18 @@ int RunExport(const ExportArgs& args) {
               "VPN tunnel group; see docs/head-ends.md\n";
       break;
     case service::ExportFormat::kOcserv:
-      info << "ocserv: ca-cert = " << file
-           << " and auth = \"certificate\"; 'opencapf trust crl' gives the crl = file; see "
-              "docs/head-ends.md\n";
+      if (args.out.empty()) {
+        info << "ocserv: give --out NAME.pem to write the CA file and the CRLs beside it "
+                "(NAME-crl.pem) and get the ocserv.conf lines naming both; see "
+                "docs/head-ends.md\n";
+        break;
+      }
+      info << "ocserv.conf: replace its auth, ca-cert, crl and cert-user-oid lines with these "
+              "(the user is the LSC's CN, the phone's device name):\n"
+           << service::OcservConfigLines(Absolute(args.out), Absolute(crl_out))
+           << "then 'occtl reload' (or SIGHUP to ocserv's main process); export again after "
+              "every 'device revoke' and 'cert regenerate capf', and before the CRLs' next "
+              "update; see docs/head-ends.md\n";
       break;
     case service::ExportFormat::kPem:
       break;
@@ -317,15 +393,7 @@ int RunCrl(const CrlArgs& args) {
     return Report(who, kRefused, st.message());
   }
   std::ostream& info = args.out.empty() ? std::cerr : std::cout;
-  info << (args.out.empty() ? "" : "wrote " + args.out + ": ") << set->crls.size()
-       << (set->crls.size() == 1 ? " CRL" : " CRLs") << ", next update "
-       << pki::FormatUtc(set->next_update) << "\n";
-  for (const auto& c : set->crls) {
-    info << "  " << (c.current ? "current" : "earlier") << " CAPF " << c.issuer.Subject()
-         << " (serial " << HexUpper(c.issuer.SerialBytes(), "") << "): " << c.entries
-         << (c.entries == 1 ? " revoked LSC" : " revoked LSCs") << "\n";
-  }
-  for (const auto& note : set->notes) info << "note: " << note << "\n";
+  DescribeCrls(info, args.out.empty() ? "" : "wrote " + args.out + ": ", *set);
   info << "a running 'opencapf serve' keeps the same CRLs fresh in "
        << service::CrlDir(dir).string() << " and on TFTP (" << service::kCrlBundleName << ")\n";
   return kOk;
@@ -341,7 +409,8 @@ void AddTrustCommands(CLI::App& root, ExitCode& exit) {
   trust->footer(
       "A running 'opencapf serve' sees every change on its next TVS request; no restart.\n"
       "Exit status: 0 done; 1 refused (unreadable certificate, no such entry, ambiguous prefix, "
-      "data directory not initialised); 2 an unknown role or a bad --ttl.");
+      "data directory not initialised); 2 an unknown role, a bad --ttl, an unknown --for, or "
+      "--crl-out naming the --out file.");
   {
     auto* cmd = trust->add_subcommand(
         "add", "Trust a certificate for roles; replaces the roles and TTL of one already trusted");
@@ -379,7 +448,13 @@ void AddTrustCommands(CLI::App& root, ExitCode& exit) {
         "The CA certificates 802.1X and VPN head-ends must trust to accept opencapf LSCs");
     auto args = std::make_shared<ExportArgs>();
     cmd->add_option("--for", args->format, "radius, asa, ocserv or pem")->capture_default_str();
-    cmd->add_option("--out", args->out, "Write here instead of stdout")->type_name("FILE");
+    cmd->add_option("--out", args->out,
+                    "Write here instead of stdout (--for ocserv: the CRLs too, NAME-crl.pem "
+                    "beside NAME.pem, and the ocserv.conf lines naming both)")
+        ->type_name("FILE");
+    cmd->add_option("--crl-out", args->crl_out,
+                    "Also write the CRLs ('opencapf trust crl') here, for any --for")
+        ->type_name("FILE");
     AddDataOption(*cmd, args->data);
     cmd->callback([args, &exit]() { exit.value = RunExport(*args); });
   }

@@ -337,6 +337,9 @@ TEST(CrlAndExportTest, AcrossACapfRenewalEachKeySignsItsOwnCrlAndTheExportKeepsW
   EXPECT_EQ(pki::Certificate::AllFromPem(radius)->size(), 2u);
   EXPECT_THAT(FormatTrustExport(*anchors, ExportFormat::kAsa),
               HasSubstr("crypto ca authenticate OPENCAPF-CA-2"));
+  const std::string ocserv = FormatTrustExport(*anchors, ExportFormat::kOcserv);
+  EXPECT_EQ(pki::Certificate::AllFromPem(ocserv)->size(), 2u);
+  EXPECT_EQ(ocserv.find('#'), std::string::npos) << "ocserv's ca-cert is plain PEM";
 
   ASSERT_TRUE(
       store->RevokeDeviceCertificates(d.name, store::RevocationReason::kKeyCompromise, std::nullopt)
@@ -365,6 +368,18 @@ TEST(CrlAndExportTest, AcrossACapfRenewalEachKeySignsItsOwnCrlAndTheExportKeepsW
   EXPECT_THAT(anchors->left_out[0].why, HasSubstr("no valid, unrevoked LSC"));
   store.reset();
   std::filesystem::remove_all(root);
+}
+
+TEST(TrustExportTest, OcservGetsTheCrlsBesideTheCaFileAndTheLinesNamingBoth) {
+  EXPECT_EQ(CrlFileBeside("/etc/ocserv/opencapf-ca.pem"), "/etc/ocserv/opencapf-ca-crl.pem");
+  EXPECT_EQ(CrlFileBeside("trust/ca.crt"), "trust/ca-crl.pem");
+  EXPECT_EQ(CrlFileBeside("ca"), "ca-crl.pem");
+  EXPECT_NE(CrlFileBeside("opencapf-crl.pem"), "opencapf-crl.pem") << "never the CA file itself";
+  EXPECT_EQ(OcservConfigLines("/etc/ocserv/opencapf-ca.pem", "/etc/ocserv/opencapf-ca-crl.pem"),
+            "auth = \"certificate\"\n"
+            "ca-cert = /etc/ocserv/opencapf-ca.pem\n"
+            "crl = /etc/ocserv/opencapf-ca-crl.pem\n"
+            "cert-user-oid = 2.5.4.3\n");
 }
 
 }  // namespace

@@ -124,4 +124,21 @@ std::string FormatTrustExport(const TrustExport& anchors, ExportFormat format) {
   return out;
 }
 
+std::filesystem::path CrlFileBeside(const std::filesystem::path& ca_file) {
+  std::string stem = ca_file.stem().string();
+  if (stem.empty() || stem == "." || stem == "..") stem = "opencapf-ca";
+  return ca_file.parent_path() / (stem + "-crl.pem");
+}
+
+std::string OcservConfigLines(const std::string& ca_file, const std::string& crl_file) {
+  return "auth = \"certificate\"\n"
+         "ca-cert = " +
+         ca_file +
+         "\n"
+         "crl = " +
+         crl_file +
+         "\n"
+         "cert-user-oid = 2.5.4.3\n";
+}
+
 }  // namespace opencapf::service

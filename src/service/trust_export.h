@@ -4,6 +4,7 @@
 // the current CAPF certificate, earlier CAPF certificates that still vouch for valid LSCs, and
 // the third-party chain above the CAPF certificate when a CA signed it.
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,5 +42,16 @@ Result<TrustExport> CollectTrustAnchors(const DataDir& dir, store::Store& store,
 /// The export in the form the head-end reads: PEM with comments for FreeRADIUS, an ASA
 /// configuration snippet, PEM for ocserv and plain PEM.
 std::string FormatTrustExport(const TrustExport& anchors, ExportFormat format);
+
+/// Where `trust export --out FILE` puts the CRLs when it writes them beside the CA file (always
+/// for ocserv, unless --crl-out names another file): FILE's directory, FILE's name without its
+/// extension followed by "-crl.pem" ("/etc/ocserv/opencapf-ca.pem" gives
+/// "/etc/ocserv/opencapf-ca-crl.pem"). Never FILE itself.
+std::filesystem::path CrlFileBeside(const std::filesystem::path& ca_file);
+
+/// The ocserv.conf lines that make ocserv accept exactly the exported LSCs: certificate
+/// authentication, the CA file and the CRL file named as given, and the user name taken from the
+/// LSC's CN (the phone's device name). One directive a line, ready to paste.
+std::string OcservConfigLines(const std::string& ca_file, const std::string& crl_file);
 
 }  // namespace opencapf::service
