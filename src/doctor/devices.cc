@@ -10,6 +10,7 @@
 #include "service/certificates.h"
 #include "service/device_encryption.h"
 #include "service/phone_config.h"
+#include "service/renewal.h"
 
 namespace opencapf::doctor {
 
@@ -305,6 +306,62 @@ void CheckLscExpiry(DeviceContext& x) {
   }
 }
 
+// The renewal policy's plan: LSCs it cannot reach before they end, and renewals it cannot make
+// because the CAPF certificate itself ends first.
+void CheckRenewalPlan(Context& c) {
+  const auto& policy = c.config.renewal;
+  if (policy.before_days <= 0) {
+    c.Add("renewal", Level::kOk, "off ([renewal] before_days = 0): LSCs are renewed by hand");
+    return;
+  }
+  auto capf = service::LoadIdentity(c.dir, service::kCapf);
+  if (!capf.ok()) return;  // the certificate checks say why
+  auto plan = service::CurrentRenewalPlan(*c.store, policy, c.now, capf->certificate.not_after());
+  if (!plan.ok()) {
+    c.Add("renewal", Level::kFail, "the renewal plan cannot be read: " + plan.message());
+    return;
+  }
+  std::size_t unreachable = 0, blocked = 0, waiting = 0;
+  std::string first_unreachable, why_blocked;
+  for (const auto& p : *plan) {
+    waiting += p.scheduled;
+    if (!p.blocked.empty()) {
+      ++blocked;
+      why_blocked = p.blocked;
+    } else if (!p.reachable) {
+      if (unreachable++ == 0)
+        first_unreachable = p.device + " (LSC ends " + pki::FormatUtc(p.lsc_expires) + ")";
+    }
+  }
+  if (blocked > 0) {
+    c.Add("renewal", Level::kWarn,
+          std::to_string(blocked) + " LSC(s) end within " + std::to_string(policy.before_days) +
+              " days and cannot be renewed yet",
+          why_blocked,
+          "'opencapf cert regenerate capf " + c.DataArg() + "', then export the trust again");
+  }
+  if (unreachable > 0) {
+    c.Add("renewal", Level::kWarn,
+          std::to_string(unreachable) + " LSC(s) end before the renewal plan reaches them, first " +
+              first_unreachable,
+          "at " + std::to_string(policy.max_per_hour) +
+              " an hour ([renewal] max_per_hour) their turn comes after their LSC ends; they "
+              "cannot then authenticate by it",
+          "raise [renewal] max_per_hour or before_days, or schedule them by another mode "
+          "('opencapf report --renewals " +
+              c.DataArg() + "' lists them)");
+  }
+  if (plan->empty()) {
+    c.Add("renewal", Level::kOk,
+          "no LSC ends within " + std::to_string(policy.before_days) + " days ([renewal])");
+  } else if (blocked == 0 && unreachable == 0) {
+    c.Add("renewal", Level::kOk,
+          std::to_string(plan->size()) + " LSC(s) end within " +
+              std::to_string(policy.before_days) + " days, " + std::to_string(waiting) +
+              " renewal(s) scheduled; the plan reaches every one in time");
+  }
+}
+
 }  // namespace
 
 void CheckDevices(Context& c) {
@@ -345,6 +402,7 @@ void CheckDevices(Context& c) {
     CheckLscExpiry(x);
     with_problems += x.problems > 0 ? 1 : 0;
   }
+  if (!c.options.device) CheckRenewalPlan(c);
   if (!c.options.device) {
     c.Add("devices", Level::kOk,
           std::to_string(devices.size()) + " phones checked, " + std::to_string(with_problems) +

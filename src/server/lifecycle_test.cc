@@ -8,19 +8,27 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <map>
 #include <thread>
 
+#include <httplib.h>
+#include <openssl/ocsp.h>
+
+#include "base/file.h"
 #include "capf/phone_session.h"
 #include "net/asio.h"
 #include "net/tls.h"
 #include "pki/chain.h"
 #include "pki/crl.h"
 #include "pki/lsc.h"
+#include "pki/ocsp_test_client.h"
 #include "server/serve.h"
 #include "service/capf_test_harness.h"
 #include "service/certificates.h"
 #include "service/crls.h"
 #include "service/expiry.h"
+#include "service/renewal.h"
 #include "service/trust_export.h"
 #include "store/sqlite_store.h"
 
@@ -380,6 +388,136 @@ TEST(TrustExportTest, OcservGetsTheCrlsBesideTheCaFileAndTheLinesNamingBoth) {
             "ca-cert = /etc/ocserv/opencapf-ca.pem\n"
             "crl = /etc/ocserv/opencapf-ca-crl.pem\n"
             "cert-user-oid = 2.5.4.3\n");
+}
+
+}  // namespace
+}  // namespace opencapf::service
+
+namespace opencapf::service {
+namespace {
+
+// OCSP's answer about `lsc` from the embedded responder on `port`, verified against `capf`.
+pki::testing::ClientView AskOcsp(std::uint16_t port, const pki::Certificate& lsc,
+                                 const pki::Certificate& capf) {
+  const Bytes request = pki::testing::ClientRequest(lsc, capf);
+  httplib::Client client("127.0.0.1", port);
+  auto r =
+      client.Post("/", std::string(request.begin(), request.end()), "application/ocsp-request");
+  if (!r) return {};
+  return pki::testing::ReadResponse(Bytes(r->body.begin(), r->body.end()), capf);
+}
+
+// [renewal]: LSCs ten days from their end are scheduled at no more than max_per_hour, in the
+// audit log; the phones then renew by their existing LSC, and each replaced LSC is revoked (the
+// CRL and OCSP both say so).
+TEST(RenewalPolicyTest, ServeSchedulesAtTheRateAndPhonesRenewByTheirLsc) {
+  const auto root = TempRoot("serve-renewal");
+  FakeClock clock(std::time(nullptr));
+  {
+    DataDir dir(root);
+    ASSERT_TRUE(Init(dir, {}, clock).ok());
+    // LSCs of 30 days under a CAPF certificate of ten years; two renewals an hour.
+    std::string text = DefaultConfigText();
+    auto set = [&](const std::string& from, const std::string& to) {
+      auto at = text.find(from);
+      ASSERT_NE(at, std::string::npos) << from;
+      text.replace(at, from.size(), to);
+    };
+    set("validity_days = 1825", "validity_days = 30");
+    set("max_per_hour = 60", "max_per_hour = 2");
+    set("before_days = 30", "before_days = 15");
+    std::ofstream(dir.config(), std::ios::trunc) << text;
+  }
+  auto options = server::ServeOptions::OnLoopback(root);
+  options.ocsp_port = 0;
+  auto services = server::Services::Open(options, clock);
+  ASSERT_TRUE(services.ok()) << services.message();
+  (*services)->Start();
+  std::thread runner([&] { (*services)->Run(); });
+  const std::uint16_t port = (*services)->capf_port();
+  DataDir dir(root);
+  auto admin = std::move(store::OpenSqliteStore(dir.store(), clock).value());
+  const pki::Certificate capf = *pki::Certificate::Load(dir.certificate(kCapf));
+
+  std::map<std::string, capf::HeldCertificate> held;
+  for (const char* name : {"SEP0000000000C1", "SEP0000000000C2", "SEP0000000000C3"}) {
+    store::Device d;
+    d.name = name;
+    d.operation = store::Operation::kInstall;
+    d.complete_by = clock.Now() + 3600;
+    d.operation_status = std::string(store::kStatusPending);
+    ASSERT_TRUE(admin->Add(d).ok());
+    auto enrolled = RunPhone(port, {name, "", {}, {}, {}, {}});
+    ASSERT_TRUE(enrolled.ok() && enrolled->lsc) << (enrolled.ok() ? "no LSC" : enrolled.message());
+    held.emplace(name, capf::HeldCertificate{capf::CertType::kLsc, *enrolled->lsc, *enrolled->key});
+  }
+  auto scheduled = [&] {
+    int n = 0;
+    for (const auto& [name, _] : held) {
+      n += (**admin->Get(name)).operation == store::Operation::kInstall;
+    }
+    return n;
+  };
+  auto wait_for = [&](int want) {
+    for (int i = 0; i < 100 && scheduled() < want; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return scheduled();
+  };
+  EXPECT_EQ(scheduled(), 0);
+
+  // Twenty days on, the LSCs end in ten: at the next check (every 10 minutes), two of the three.
+  clock.Advance(20 * kDay + 601);
+  EXPECT_EQ(wait_for(2), 2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(scheduled(), 2) << "no more than max_per_hour";
+  auto audit = admin->ListAudit(50);
+  ASSERT_TRUE(audit.ok());
+  int audited = 0;
+  for (const auto& a : *audit) audited += a.action == kRenewalAuditAction;
+  EXPECT_EQ(audited, 2);
+  // An hour later, the third.
+  clock.Advance(3601);
+  EXPECT_EQ(wait_for(3), 3);
+  const store::Device c1 = **admin->Get("SEP0000000000C1");
+  EXPECT_EQ(c1.auth, store::AuthMode::kExistingLsc);
+  EXPECT_THAT(admin->History("SEP0000000000C1", 1)->front().reason, HasSubstr("renewal scheduled"));
+
+  // The phones renew by their existing LSC; the LSCs they replaced are revoked.
+  for (auto& [name, lsc] : held) {
+    capf::PhoneCredentials creds{name, "", lsc, {}, lsc, {}};
+    auto renewed = RunPhone(port, creds);
+    ASSERT_TRUE(renewed.ok() && renewed->lsc)
+        << name << ": " << (renewed.ok() ? "no LSC" : renewed.message());
+    EXPECT_NE(renewed->lsc->SerialBytes(), lsc.certificate.SerialBytes());
+    EXPECT_EQ((**admin->Get(name)).operation, store::Operation::kNone);
+  }
+  auto revoked = admin->ListRevocations();
+  ASSERT_TRUE(revoked.ok());
+  ASSERT_EQ(revoked->size(), 3u);
+  for (const auto& r : *revoked) EXPECT_EQ(r.reason, store::RevocationReason::kSuperseded);
+  // The CRL serve keeps and its OCSP responder both say so.
+  const pki::Certificate& first = held.begin()->second.certificate;
+  bool in_crl = false;
+  bool in_ocsp = false;
+  for (int i = 0; i < 100 && !(in_crl && in_ocsp); ++i) {
+    auto pem = ReadFile(CrlDir(dir) / kCrlBundleName);
+    in_crl = pem.ok() &&
+             std::string(pem->begin(), pem->end()).find("3 revoked LSCs") != std::string::npos;
+    in_ocsp = AskOcsp((*services)->ocsp_port(), first, capf).status == V_OCSP_CERTSTATUS_REVOKED;
+    if (!(in_crl && in_ocsp)) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(in_crl);
+  EXPECT_TRUE(in_ocsp);
+  auto answer = AskOcsp((*services)->ocsp_port(), first, capf);
+  EXPECT_TRUE(answer.verified);
+  EXPECT_EQ(answer.reason, static_cast<int>(store::RevocationReason::kSuperseded));
+
+  (*services)->Stop();
+  runner.join();
+  services->reset();
+  admin.reset();
+  std::filesystem::remove_all(root);
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "service/expiry.h"
 #include "service/open_store.h"
 #include "service/provisioning_files.h"
+#include "service/renewal.h"
 #include "service/trust_material.h"
 #include "tftp/file_source.h"
 #include "tftp/server.h"
@@ -56,6 +57,7 @@ struct Services::Impl {
       RefreshCrlsIfDue();
       (void)RefreshEncryptedDevices();  // logged inside; the last set stays in force
       if (clock.Now() >= next_expiry_check) CheckExpiryNow();
+      if (clock.Now() >= next_renewal_check) ScheduleRenewalsNow();
     }
   }
 
@@ -154,6 +156,25 @@ struct Services::Impl {
     spdlog::info("crl: {}: signed {} CRL(s), {} revoked LSC(s), next update {}; in {} and on TFTP",
                  why, set->crls.size(), revoked, pki::FormatUtc(set->next_update),
                  service::CrlDir(dir).string());
+  }
+
+  // The renewal policy ([renewal]): at start and every 10 minutes by the clock, the LSCs that end
+  // within before_days get their renewal scheduled, at most max_per_hour an hour.
+  void ScheduleRenewalsNow() {
+    next_renewal_check = clock.Now() + kRenewalInterval;
+    if (config.renewal.before_days <= 0) return;
+    const std::time_t capf_end = material.capf()->authority.certificate.not_after();
+    auto scheduled = service::ScheduleDueRenewals(*store, config.renewal, clock, capf_end);
+    if (!scheduled.ok()) {
+      spdlog::error("renewal: cannot schedule the renewals due: {}", scheduled.message());
+      return;
+    }
+    for (const auto& r : *scheduled) {
+      spdlog::info(
+          "renewal: scheduled {} (LSC {} ends {}; Install/Upgrade by existing certificate, "
+          "precedence to LSC, within {} h)",
+          r.device, r.serial_hex, pki::FormatUtc(r.lsc_expires), config.renewal.window_hours);
+    }
   }
 
   void UpdateOcsp(const service::CapfRevocations& revocations) {
@@ -398,6 +419,8 @@ struct Services::Impl {
   std::string last_encrypted_error;
   std::map<std::string, std::string> encrypted_described;
   std::time_t next_expiry_check = 0;
+  static constexpr std::time_t kRenewalInterval = 600;
+  std::time_t next_renewal_check = 0;
 };
 
 Services::Services(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -633,6 +656,7 @@ void Services::Start() {
         s.config.listen_address, s.admin->port(), service::HostName(), s.admin->port());
   }
   s.CheckExpiryNow();
+  s.ScheduleRenewalsNow();
   asio::co_spawn(s.io, s.WatchCertificates(s.watch_interval), asio::detached);
   if (s.cluster != nullptr) {
     s.Heartbeat();

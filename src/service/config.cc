@@ -136,6 +136,15 @@ ocsp_url = ""
 crl_url = ""
 
 [renewal]
+# LSCs ending within this many days are renewed: `serve` schedules Install/Upgrade By Existing
+# Certificate (Precedence to LSC) for their phones (at start and every 10 minutes), soonest end
+# first, in the audit log and each device's history. 0 = no renewal. `opencapf report --renewals`
+# shows the plan.
+before_days = 30
+# At most this many renewals scheduled in any hour, so a site's phones do not all renew at once.
+max_per_hour = 60
+# Operation Completes By of a renewal, in hours from its scheduling.
+window_hours = 24
 # Days the LSC a new one replaces (an upgrade, a re-install) stays valid once the phone has
 # confirmed the new one; 0 = revoked (reason superseded) at once, in the CRLs and OCSP.
 keep_replaced_days = 0
@@ -418,8 +427,21 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
     checks.push_back(CheckExtensionUrl("crl_url", c.lsc.crl_url));
   }
   if (const auto* t = section("renewal")) {
-    checks.push_back(CheckKeys(*t, "renewal", {"keep_replaced_days"}));
+    checks.push_back(CheckKeys(
+        *t, "renewal", {"before_days", "max_per_hour", "window_hours", "keep_replaced_days"}));
+    checks.push_back(Read(*t, "renewal", "before_days", c.renewal.before_days));
+    checks.push_back(Read(*t, "renewal", "max_per_hour", c.renewal.max_per_hour));
+    checks.push_back(Read(*t, "renewal", "window_hours", c.renewal.window_hours));
     checks.push_back(Read(*t, "renewal", "keep_replaced_days", c.renewal.keep_replaced_days));
+    auto within = [&](const char* key, int value, int least, int most) {
+      if (value < least || value > most) {
+        checks.push_back(Fail("[renewal] " + std::string(key) + ": " + std::to_string(value) +
+                              " is not " + std::to_string(least) + "-" + std::to_string(most)));
+      }
+    };
+    within("before_days", c.renewal.before_days, 0, 3650);
+    within("max_per_hour", c.renewal.max_per_hour, 1, 100000);
+    within("window_hours", c.renewal.window_hours, 1, 720);
     if (c.renewal.keep_replaced_days < 0 || c.renewal.keep_replaced_days > 3650) {
       checks.push_back(Fail("[renewal] keep_replaced_days: " +
                             std::to_string(c.renewal.keep_replaced_days) + " is not 0-3650"));
@@ -497,6 +519,13 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
   }
   if (c.lsc.validity_days <= 0)
     return Fail(path.string() + ": [lsc] validity_days must be positive");
+  // Otherwise every LSC would be renewed as soon as it is issued.
+  if (c.renewal.before_days >= c.lsc.validity_days) {
+    return Fail(path.string() + ": [renewal] before_days (" +
+                std::to_string(c.renewal.before_days) + ") must be less than [lsc] validity_days (" +
+                std::to_string(c.lsc.validity_days) +
+                "), or every LSC is renewed as soon as it is issued; lower it, or 0 for no renewal");
+  }
   return c;
 }
 

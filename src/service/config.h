@@ -91,6 +91,13 @@ struct Config {
   } lsc;
 
   struct Renewal {
+    /// LSCs that end within this many days are renewed: `serve` schedules Install/Upgrade By
+    /// Existing Certificate (Precedence to LSC) for their phones. 0: no renewal.
+    int before_days = 30;
+    /// At most this many renewals scheduled in any hour, soonest end first.
+    int max_per_hour = 60;
+    /// The Operation Completes By a renewal sets, in hours from its scheduling.
+    int window_hours = 24;
     /// Days the LSC a new one replaces (an upgrade, a re-install) stays valid once the phone
     /// confirms the new one; 0: revoked (superseded) at once, in the CRLs and OCSP.
     int keep_replaced_days = 0;

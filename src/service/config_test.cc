@@ -32,6 +32,27 @@ TEST(Config, TheWrittenDefaultsReadBackAsTheDefaults) {
   EXPECT_EQ(config->ocsp.next_update_minutes, defaults.ocsp.next_update_minutes);
   EXPECT_EQ(config->lsc.ocsp_url, "");
   EXPECT_EQ(config->lsc.crl_url, "");
+  EXPECT_EQ(config->renewal.before_days, 30);
+  EXPECT_EQ(config->renewal.max_per_hour, defaults.renewal.max_per_hour);
+  EXPECT_EQ(config->renewal.window_hours, defaults.renewal.window_hours);
+  EXPECT_EQ(config->renewal.keep_replaced_days, 0);
+}
+
+TEST(Config, RenewalMustEndBeforeTheLscsItRenews) {
+  auto path = Temp("renewal.toml");
+  std::ofstream(path) << "[lsc]\nvalidity_days = 30\n[renewal]\nbefore_days = 30\n";
+  auto refused = LoadConfig(path);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.message().find("must be less than [lsc] validity_days"), std::string::npos)
+      << refused.message();
+  std::ofstream(path) << "[lsc]\nvalidity_days = 30\n[renewal]\nbefore_days = 0\n";
+  EXPECT_TRUE(LoadConfig(path).ok()) << "0 turns renewal off";
+  for (const char* bad : {"max_per_hour = 0", "window_hours = 0", "before_days = -1"}) {
+    std::ofstream(path) << "[renewal]\n" << bad << "\n";
+    auto r = LoadConfig(path);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.message().find("[renewal]"), std::string::npos) << r.message();
+  }
 }
 
 TEST(Config, OcspAndTheUrlsLscsCarry) {

@@ -162,6 +162,12 @@ expect 0 "SEP0000000C0001.pem: revoked" -- ocsp "$work/SEP0000000C0001.pem" "$wo
 new_serial=$(openssl x509 -in "$work/capf2.pem" -noout -serial | sed 's/serial=//' | tr 'A-F' 'a-f')
 expect 0 "capf-$new_serial.crl" -- openssl x509 -in "$work/SEP0000000C0003.pem" -noout -ext crlDistributionPoints
 
+say "the renewal plan: nothing ends within 30 days yet"
+expect 0 "no LSC ends within 30 days" -- "$opencapf" report --renewals --data "$data"
+expect 0 '"before_days": 30' -- "$opencapf" report --renewals --format json --data "$data"
+expect 2 "takes --format table or json only" -- "$opencapf" report --renewals --format csv --data "$data"
+expect 0 "OK +renewal: no LSC ends within 30 days" -- bash -c "'$opencapf' doctor --data '$data' --timeout 1 2>&1 | grep renewal"
+
 say "restarted, it answers the same"
 kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
 start_serve
