@@ -36,3 +36,19 @@ finish() {
   echo "$passed passed, $failed failed"
   [ $failed -eq 0 ]
 }
+
+# foreign_certificate DIR CN: a CA of its own (DIR/foreign-ca.pem, .key) and a client certificate
+# CN under it (DIR/foreign.pem, .key), keys 0600: a stand-in for a MIC or a phone from elsewhere,
+# which a head-end trusting only opencapf's export must refuse.
+foreign_certificate() {
+  local dir=$1 cn=$2
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/foreign-ca.key" -out "$dir/foreign-ca.pem" \
+    -days 30 -subj "/CN=Foreign Manufacturing CA" 2>/dev/null
+  openssl req -new -newkey rsa:2048 -nodes -keyout "$dir/foreign.key" -out "$dir/foreign.csr" \
+    -subj "/CN=$cn" 2>/dev/null
+  printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n' \
+    >"$dir/foreign.ext"
+  openssl x509 -req -in "$dir/foreign.csr" -CA "$dir/foreign-ca.pem" -CAkey "$dir/foreign-ca.key" \
+    -CAcreateserial -days 30 -extfile "$dir/foreign.ext" -out "$dir/foreign.pem" 2>/dev/null
+  chmod 600 "$dir/foreign-ca.key" "$dir/foreign.key"
+}

@@ -63,14 +63,7 @@ enrol SEP00000000AA01
 enrol SEP00000000AA02
 
 say "a certificate from another CA (a stand-in for a MIC or a phone from elsewhere)"
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/foreign-ca.key" -out "$work/foreign-ca.pem" \
-  -days 30 -subj "/CN=Foreign Manufacturing CA" 2>/dev/null
-openssl req -new -newkey rsa:2048 -nodes -keyout "$work/foreign.key" -out "$work/foreign.csr" \
-  -subj "/CN=SEP00000000FF01" 2>/dev/null
-printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n' \
-  >"$work/foreign.ext"
-openssl x509 -req -in "$work/foreign.csr" -CA "$work/foreign-ca.pem" -CAkey "$work/foreign-ca.key" \
-  -CAcreateserial -days 30 -extfile "$work/foreign.ext" -out "$work/foreign.pem" 2>/dev/null
+foreign_certificate "$work" SEP00000000FF01
 # The RADIUS server's own certificate, from yet another CA the supplicant is not asked to check.
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/server.key" -out "$work/server.pem" \
   -days 30 -subj "/CN=radius.test" 2>/dev/null

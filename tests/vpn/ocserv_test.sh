@@ -98,18 +98,11 @@ check "the EC phone holds an EC LSC" \
   bash -c "openssl x509 -in '$work/SEP00000000EC01.pem' -noout -text | grep -q 'id-ecPublicKey'"
 
 say "a certificate from another CA (a stand-in for a MIC or a phone from elsewhere)"
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/foreign-ca.key" -out "$work/foreign-ca.pem" \
-  -days 30 -subj "/CN=Foreign Manufacturing CA" 2>/dev/null
-openssl req -new -newkey rsa:2048 -nodes -keyout "$work/foreign.key" -out "$work/foreign.csr" \
-  -subj "/CN=SEP00000000FF01" 2>/dev/null
-printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n' \
-  >"$work/foreign.ext"
-openssl x509 -req -in "$work/foreign.csr" -CA "$work/foreign-ca.pem" -CAkey "$work/foreign-ca.key" \
-  -CAcreateserial -days 30 -extfile "$work/foreign.ext" -out "$work/foreign.pem" 2>/dev/null
+foreign_certificate "$work" SEP00000000FF01
 # ocserv's own certificate, self-signed; the client pins its public key.
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/server.key" -out "$work/server.pem" \
   -days 30 -subj "/CN=vpn.test" 2>/dev/null
-chmod 600 "$work/foreign-ca.key" "$work/foreign.key" "$work/server.key"
+chmod 600 "$work/server.key"
 pin="pin-sha256:$(openssl x509 -in "$work/server.pem" -pubkey -noout | openssl pkey -pubin -outform der |
   openssl dgst -sha256 -binary | base64)"
 
