@@ -72,6 +72,12 @@ Result<std::unique_ptr<AdminServer>> AdminServer::Create(std::unique_ptr<AdminCo
   // Without it a response's last segment waits for the client's delayed ACK: 40 ms on every
   // request (measured with bench/admin_bench: 43 ms -> under 1 ms for a small list).
   server->set_tcp_nodelay(true);
+  // httplib's default adds SO_REUSEPORT, with which a second server on the same port (another
+  // `serve` by mistake) would share it silently instead of failing to start.
+  server->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   server->set_keep_alive_max_count(100);
   server->set_exception_handler(
       [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {

@@ -57,6 +57,11 @@ check "... and not to its log" bash -c "! grep -qF -- '$first' '$work/serve.log'
 check "the log says where it is" grep -q "initial-admin-password" "$work/serve.log"
 
 url="https://127.0.0.1:$admin_port"
+
+# A second server on the same administration port fails to start, saying so (it used to share the
+# port silently: httplib's SO_REUSEPORT).
+expect 1 "admin: cannot listen on 127.0.0.1:$admin_port" -- timeout 20 "$opencapf" serve --data "$data2" \
+  --listen 127.0.0.1 --capf-port 0 --tftp-port 0 --tvs-port 0 --http-port 0 --admin-port "$admin_port"
 curl_admin() { curl -s --cacert "$data2/certs/admin.pem" "$@"; }
 
 # login() PASSWORD: the HTTP status of a login with the form's CSRF cookie and field.
