@@ -66,5 +66,7 @@ void CheckDevices(Context& c);
 void CheckProvisioning(Context& c);
 // cluster.cc
 void CheckCluster(Context& c);
+// ocsp.cc
+void CheckRevocationServices(Context& c);
 
 }  // namespace opencapf::doctor

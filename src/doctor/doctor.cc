@@ -87,6 +87,7 @@ Result<Report> RunDoctor(const DoctorOptions& options, const Clock& clock) {
   CheckTvsListening(c);
   CheckTftpServers(c);
   CheckProvisioning(c);
+  CheckRevocationServices(c);
   CheckTvsTrust(c);
   CheckHostNames(c);
   CheckDevices(c);

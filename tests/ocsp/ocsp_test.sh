@@ -24,6 +24,9 @@ url=http://127.0.0.1:$ocsp_port/
 sed -i "s|^ocsp_url = \"\"|ocsp_url = \"$url\"|; s|^crl_url = \"\"|crl_url = \"http://127.0.0.1:$http_port/\"|" \
   "$data/opencapf.toml"
 expect 0 "ocsp_url = \"$url\"" -- grep '^ocsp_url' "$data/opencapf.toml"
+# [ocsp] port as well (serve is also given --ocsp-port), so that doctor checks that responder.
+sed -i "/^\[ocsp\]/,/^\[/ s/^port = 0\$/port = $ocsp_port/" "$data/opencapf.toml"
+expect 0 "^port = $ocsp_port\$" -- sed -n '/^\[ocsp\]/,/^\[/p' "$data/opencapf.toml"
 
 serve_pid=
 start_serve() {
@@ -168,8 +171,15 @@ expect 0 '"before_days": 30' -- "$opencapf" report --renewals --format json --da
 expect 2 "takes --format table or json only" -- "$opencapf" report --renewals --format csv --data "$data"
 expect 0 "OK +renewal: no LSC ends within 30 days" -- bash -c "'$opencapf' doctor --data '$data' --timeout 1 2>&1 | grep renewal"
 
+say "doctor: the responder answers and signs as head-ends trust; the CRL URL serves a current CRL"
+doctor_revocation() { "$opencapf" doctor --data "$data" --timeout 2 2>&1 | grep -E "(ocsp|crl) "; }
+expect 0 "OK +ocsp 127.0.0.1:$ocsp_port: the OCSP responder answers, signed by the CAPF certificate" -- doctor_revocation
+expect 0 "OK +crl http://127.0.0.1:$http_port/capf-$new_serial.crl: the CRL LSCs point at is the CAPF certificate's" -- doctor_revocation
+
 say "restarted, it answers the same"
 kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
+expect 0 "FAIL +ocsp 127.0.0.1:$ocsp_port: the OCSP responder: it does not answer" -- doctor_revocation
+expect 0 "FAIL +crl http://127.0.0.1:$http_port/capf-$new_serial.crl: the CRL LSCs point at cannot be fetched" -- doctor_revocation
 start_serve
 expect 0 "SEP0000000C0001.pem: revoked" -- ocsp "$work/SEP0000000C0001.pem" "$work/capf1.pem"
 expect 0 "SEP0000000C0003.pem: good" -- ocsp "$work/SEP0000000C0003.pem" "$work/capf2.pem"
