@@ -8,7 +8,10 @@
 #include "admin/layout.h"
 #include "admin/pages.h"
 #include "admin/served_itl.h"
+#include "pki/certificate.h"
 #include "report/report.h"
+#include "service/data_dir.h"
+#include "service/renewal.h"
 #include "store/cluster.h"
 #include "store/device_edit.h"
 
@@ -183,6 +186,51 @@ std::string ExpiringLscs(const report::Report& r, std::time_t now) {
          "d\">the CAPF report of expiring LSCs</a></p>\n";
 }
 
+// The renewal policy's plan ([renewal], docs/renewal.md), as `report --renewals` shows it.
+std::string Renewals(AdminContext& ctx, std::time_t now) {
+  const auto& policy = ctx.config.renewal;
+  std::string html = "<h2>Renewals</h2>\n";
+  if (policy.before_days <= 0) {
+    return html +
+           "<p id=\"renewals-off\">Off (<code>[renewal] before_days = 0</code>): LSCs are "
+           "renewed by hand.</p>\n";
+  }
+  auto capf = service::LoadIdentity(ctx.dir, service::kCapf);
+  if (!capf.ok()) return html + ErrorBox("The CAPF certificate cannot be read: " + capf.message());
+  auto plan = service::CurrentRenewalPlan(ctx.store, policy, now, capf->certificate.not_after());
+  if (!plan.ok()) return html + ErrorBox("The renewal plan cannot be read: " + plan.message());
+  html += "<p>LSCs ending within " + std::to_string(policy.before_days) +
+          " days are renewed by their LSC, at most " + std::to_string(policy.max_per_hour) +
+          " an hour, each within " + std::to_string(policy.window_hours) + " h.</p>\n";
+  if (plan->empty()) return html + "<p id=\"renewals-none\">None due.</p>\n";
+  std::string rows;
+  std::size_t shown = 0;
+  constexpr std::size_t kMaxShown = 20;
+  for (const auto& p : *plan) {
+    if (++shown > kMaxShown) continue;
+    std::string what = p.scheduled             ? "scheduled, waiting for the phone"
+                       : p.scheduled_at <= now ? "due now"
+                                               : "at " + pki::FormatUtc(p.scheduled_at);
+    if (!p.blocked.empty()) what = "not scheduled: " + p.blocked;
+    if (!p.reachable) what += "; its LSC ends first: renew it by another mode";
+    rows += std::string("<tr class=\"") + (p.reachable && p.blocked.empty() ? "" : "warn") +
+            "\" data-device=\"" + HtmlEscape(p.device) + "\"><td><a href=\"/devices/" +
+            HtmlEscape(p.device) + "\">" + HtmlEscape(p.device) + "</a></td><td class=\"mono\">" +
+            HtmlEscape(p.serial_hex) + "</td><td class=\"time\">" +
+            HtmlEscape(pki::FormatUtc(p.lsc_expires)) + "</td><td>" + HtmlEscape(what) +
+            "</td></tr>\n";
+  }
+  html +=
+      "<table id=\"renewals\"><thead><tr><th>Device Name</th><th>LSC Serial</th>"
+      "<th>LSC ends</th><th>Renewal</th></tr></thead><tbody>\n" +
+      rows + "</tbody></table>\n";
+  if (shown > kMaxShown) {
+    html += "<p>" + std::to_string(shown - kMaxShown) +
+            " more: <code>opencapf report --renewals</code></p>\n";
+  }
+  return html;
+}
+
 }  // namespace
 
 void RegisterDashboard(httplib::Server& server, AdminContext& ctx, Flashes flashes) {
@@ -199,6 +247,7 @@ void RegisterDashboard(httplib::Server& server, AdminContext& ctx, Flashes flash
                }
                body += ServiceCertificates(ctx);
                if (built.ok()) body += ExpiringLscs(*built, now);
+               body += Renewals(ctx, now);
                SendHtml(res, 200, Layout(&who, "Dashboard", Nav::kDashboard, body));
              }));
 }

@@ -116,7 +116,8 @@ TEST_F(PagesTest, EveryPageShowsWhatItIsFor) {
       {"/",
        {"Dashboard", "Phones by LSC Status", "Installed", "Not Installed", "Pending",
         "Operation Pending", "Upgrade Failed", "Service certificates expiring within 60",
-        "LSCs expiring within 90 days", "without the phone services"}},
+        "LSCs expiring within 90 days", "without the phone services", "Renewals",
+        "are renewed by their LSC, at most 60 an hour"}},
       {"/devices",
        {"Add Phone", "LSC Status", "Certificate Operation Status", "Operation Completes By",
         "data-device=\"SEP001122334455\"", "<td class=\"lsc-status\">",
@@ -166,6 +167,20 @@ TEST_F(PagesTest, EveryPageShowsWhatItIsFor) {
     EXPECT_THAT(r->body, Not(HasSubstr(" style="))) << path << ": CSP allows no inline style";
     EXPECT_THAT(r->body, Not(HasSubstr("<script>"))) << path << ": CSP allows no inline script";
   }
+}
+
+TEST_F(PagesTest, TheDashboardShowsTheRenewalPlan) {
+  store::Device soon = Installed(kPhone);
+  soon.lsc->not_after = h_.clock().Now() + 5 * 86400;
+  AddDevice(soon);
+  AddDevice(Installed(kOther));  // 400 days left: not in the plan
+  auto page = Get("/");
+  ASSERT_TRUE(page);
+  const std::string table = testing::Between(page->body, "<table id=\"renewals\">", '!');
+  EXPECT_THAT(table, HasSubstr("data-device=\"SEP001122334455\""));
+  EXPECT_THAT(table, HasSubstr("due now"));
+  EXPECT_THAT(page->body.substr(page->body.find("<table id=\"renewals\">")),
+              Not(HasSubstr("data-device=\"SEP0011223344AA\"")));
 }
 
 TEST_F(PagesTest, SavingSchedulesAndRedirectsWithWhatChanged) {
