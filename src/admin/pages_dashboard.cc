@@ -195,9 +195,9 @@ std::string Renewals(AdminContext& ctx, std::time_t now) {
            "<p id=\"renewals-off\">Off (<code>[renewal] before_days = 0</code>): LSCs are "
            "renewed by hand.</p>\n";
   }
-  auto capf = service::LoadIdentity(ctx.dir, service::kCapf);
+  auto capf = pki::Certificate::Load(ctx.dir.certificate(service::kCapf));
   if (!capf.ok()) return html + ErrorBox("The CAPF certificate cannot be read: " + capf.message());
-  auto plan = service::CurrentRenewalPlan(ctx.store, policy, now, capf->certificate.not_after());
+  auto plan = service::CurrentRenewalPlan(ctx.store, policy, now, capf->not_after());
   if (!plan.ok()) return html + ErrorBox("The renewal plan cannot be read: " + plan.message());
   html += "<p>LSCs ending within " + std::to_string(policy.before_days) +
           " days are renewed by their LSC, at most " + std::to_string(policy.max_per_hour) +

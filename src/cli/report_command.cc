@@ -46,12 +46,12 @@ int RunRenewals(const ReportArgs& args) {
   }
   const std::time_t now = SystemClock::Instance().Now();
   const auto& policy = config->renewal;
-  auto capf = service::LoadIdentity(dir, service::kCapf);
+  auto capf = pki::Certificate::Load(dir.certificate(service::kCapf));
   if (!capf.ok()) {
     std::cerr << who << capf.message() << "\n";
     return 1;
   }
-  auto plan = service::CurrentRenewalPlan(**store, policy, now, capf->certificate.not_after());
+  auto plan = service::CurrentRenewalPlan(**store, policy, now, capf->not_after());
   if (!plan.ok()) {
     std::cerr << who << plan.message() << "\n";
     return 1;

@@ -314,9 +314,8 @@ void CheckRenewalPlan(Context& c) {
     c.Add("renewal", Level::kOk, "off ([renewal] before_days = 0): LSCs are renewed by hand");
     return;
   }
-  auto capf = service::LoadIdentity(c.dir, service::kCapf);
-  if (!capf.ok()) return;  // the certificate checks say why
-  auto plan = service::CurrentRenewalPlan(*c.store, policy, c.now, capf->certificate.not_after());
+  if (!c.capf_on_disk) return;  // the certificate checks say why
+  auto plan = service::CurrentRenewalPlan(*c.store, policy, c.now, c.capf_on_disk->not_after());
   if (!plan.ok()) {
     c.Add("renewal", Level::kFail, "the renewal plan cannot be read: " + plan.message());
     return;

@@ -167,8 +167,8 @@ void CheckCrlUrl(Context& c, const pki::Certificate& capf) {
 
 void CheckRevocationServices(Context& c) {
   const auto& config = c.config;
-  auto capf = service::LoadIdentity(c.dir, service::kCapf);
-  if (!capf.ok()) return;  // the certificate checks say why
+  if (!c.capf_on_disk) return;  // the certificate checks say why
+  const pki::Certificate& capf = *c.capf_on_disk;
   if (config.ocsp.port == 0) {
     if (!config.lsc.ocsp_url.empty()) {
       c.Add("ocsp", Level::kWarn,
@@ -180,7 +180,7 @@ void CheckRevocationServices(Context& c) {
   } else {
     const std::string host = LocalAddress(config.listen_address);
     const std::string where = host + ":" + std::to_string(config.ocsp.port);
-    const std::string problem = AskResponder(c, capf->certificate, host, config.ocsp.port);
+    const std::string problem = AskResponder(c, capf, host, config.ocsp.port);
     if (problem.empty()) {
       c.Add("ocsp " + where, Level::kOk,
             "the OCSP responder answers, signed by the CAPF certificate head-ends trust");
@@ -191,7 +191,7 @@ void CheckRevocationServices(Context& c) {
                 std::to_string(config.ocsp.port) + " reaches it");
     }
   }
-  if (!config.lsc.crl_url.empty()) CheckCrlUrl(c, capf->certificate);
+  if (!config.lsc.crl_url.empty()) CheckCrlUrl(c, capf);
 }
 
 }  // namespace opencapf::doctor

@@ -17,7 +17,7 @@ constexpr std::size_t kMaxCached = 4096;
 struct Responder::Known {
   Issuer issuer;
   std::map<pki::Digest, std::pair<Bytes, Bytes>> hashes;  // name hash, key hash
-  std::map<Bytes, Issuer::Revoked> revoked;
+  std::map<Bytes, pki::CrlEntry> revoked;
 
   bool Issued(const pki::OcspCertId& id) const {
     auto it = hashes.find(id.hash);

@@ -16,6 +16,7 @@
 #include "base/bytes.h"
 #include "base/clock.h"
 #include "pki/certificate.h"
+#include "pki/crl.h"
 #include "pki/digest.h"
 #include "pki/ocsp.h"
 #include "pki/private_key.h"
@@ -26,12 +27,9 @@ namespace opencapf::ocsp {
 struct Issuer {
   pki::Certificate certificate;
   pki::PrivateKey key;
-  struct Revoked {
-    Bytes serial;
-    std::time_t revoked_at = 0;  ///< good until then (a replaced LSC kept for a while)
-    int reason = 0;              ///< RFC 5280 CRLReason
-  };
-  std::vector<Revoked> revoked;
+  /// Serial, revocation time (good until then: a replaced LSC kept for a while) and reason,
+  /// as the CAPF certificate's CRL lists them.
+  std::vector<pki::CrlEntry> revoked;
 };
 
 /// What one request got, for the access log and the metrics.

@@ -141,7 +141,6 @@ Result<std::unique_ptr<Server>> Server::Listen(std::shared_ptr<const Responder> 
   });
 
   auto out = std::unique_ptr<Server>(new Server());
-  out->responder_ = std::move(responder);
   if (settings.port == 0) {
     const int port = server->bind_to_any_port(settings.address);
     if (port < 0) return Fail("ocsp: cannot listen on " + settings.address + ": no free port");

@@ -55,7 +55,6 @@ class Server {
 
  private:
   Server() = default;
-  std::shared_ptr<const Responder> responder_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::atomic<bool> listening_done_{false};

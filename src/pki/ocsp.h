@@ -40,6 +40,12 @@ class OcspRequest;
 /// than `max_ids` certificates, a CertID hash other than SHA-1/SHA-256/SHA-512, hashes
 /// of the wrong length, a nonce of 0 or more than 32 octets, or an unknown critical extension.
 Result<OcspRequest> ParseOcspRequest(ByteView der, std::size_t max_ids = 32);
+
+/// A successful OCSPResponse: one answer per request CertID, in the request's order,
+/// thisUpdate/nextUpdate as given, the request's nonce echoed, responder ID by key hash,
+/// signed (SHA-256) by `signer` — the issuing CAPF certificate itself, so head-ends that trust
+/// it need no delegated responder certificate — and carrying that certificate. `answers` must
+/// match the request's ids.
 Result<Bytes> BuildOcspResponse(const OcspRequest& request, std::span<const OcspAnswer> answers,
                                 const Certificate& signer, const PrivateKey& signer_key,
                                 std::time_t this_update, std::time_t next_update);
@@ -66,16 +72,6 @@ class OcspRequest {
   Bytes der_;
   std::shared_ptr<Parsed> parsed_;
 };
-
-
-/// A successful OCSPResponse: one answer per request CertID, in the request's order,
-/// thisUpdate/nextUpdate as given, the request's nonce echoed, responder ID by key hash,
-/// signed (SHA-256) by `signer` — the issuing CAPF certificate itself, so head-ends that trust
-/// it need no delegated responder certificate — and carrying that certificate. `answers` must
-/// match the request's ids.
-Result<Bytes> BuildOcspResponse(const OcspRequest& request, std::span<const OcspAnswer> answers,
-                                const Certificate& signer, const PrivateKey& signer_key,
-                                std::time_t this_update, std::time_t next_update);
 
 /// The unsuccessful OCSPResponse statuses (RFC 6960 §4.2.1); they carry no body or signature.
 enum class OcspFailure {

@@ -183,7 +183,7 @@ struct Services::Impl {
     for (const auto& i : revocations.issuers) {
       ocsp::Issuer issuer{i.certificate, i.key, {}};
       for (const auto& r : i.revoked) {
-        issuer.revoked.push_back({r.entry.serial, r.entry.revoked_at, r.entry.reason});
+        issuer.revoked.push_back(r.entry);
       }
       revoked += issuer.revoked.size();
       issuers.push_back(std::move(issuer));

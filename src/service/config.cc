@@ -222,6 +222,13 @@ Status ReadPort(const toml::value& table, const std::string& section, std::uint1
   return Status::Ok();
 }
 
+/// `[section] key: VALUE is not LEAST-MOST` when the value is outside its range.
+Status Within(const char* section, const char* key, int value, int least, int most) {
+  if (value >= least && value <= most) return Status::Ok();
+  return Fail("[" + std::string(section) + "] " + key + ": " + std::to_string(value) + " is not " +
+              std::to_string(least) + "-" + std::to_string(most));
+}
+
 /// An URL written into certificate extensions: http:// or https://, nothing OpenSSL's extension
 /// syntax would read as a separator (',') and no whitespace or control characters.
 Status CheckExtensionUrl(const char* key, const std::string& url) {
@@ -363,10 +370,7 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
     checks.push_back(Read(*t, "http", "request_timeout", c.http.request_timeout_s));
     checks.push_back(Read(*t, "http", "idle_timeout", c.http.idle_timeout_s));
     auto within = [&](const char* key, int value, int least, int most) {
-      if (value < least || value > most) {
-        checks.push_back(Fail("[http] " + std::string(key) + ": " + std::to_string(value) +
-                              " is not " + std::to_string(least) + "-" + std::to_string(most)));
-      }
+      checks.push_back(Within("http", key, value, least, most));
     };
     within("max_connections", c.http.max_connections, 1, 100000);
     within("max_connections_per_client", c.http.max_connections_per_client, 1, 100000);
@@ -393,10 +397,7 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
     // Upper bounds too: the server multiplies these into seconds, and a session that never
     // ends is not a setting anyone means.
     auto within = [&](const char* key, int value, int most) {
-      if (value < 1 || value > most) {
-        checks.push_back(Fail("[admin] " + std::string(key) + ": " + std::to_string(value) +
-                              " is not 1-" + std::to_string(most)));
-      }
+      checks.push_back(Within("admin", key, value, 1, most));
     };
     within("session_idle_minutes", c.admin.session_idle_minutes, 24 * 60);
     within("session_max_hours", c.admin.session_max_hours, 30 * 24);
@@ -433,19 +434,11 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
     checks.push_back(Read(*t, "renewal", "max_per_hour", c.renewal.max_per_hour));
     checks.push_back(Read(*t, "renewal", "window_hours", c.renewal.window_hours));
     checks.push_back(Read(*t, "renewal", "keep_replaced_days", c.renewal.keep_replaced_days));
-    auto within = [&](const char* key, int value, int least, int most) {
-      if (value < least || value > most) {
-        checks.push_back(Fail("[renewal] " + std::string(key) + ": " + std::to_string(value) +
-                              " is not " + std::to_string(least) + "-" + std::to_string(most)));
-      }
-    };
-    within("before_days", c.renewal.before_days, 0, 3650);
-    within("max_per_hour", c.renewal.max_per_hour, 1, 100000);
-    within("window_hours", c.renewal.window_hours, 1, 720);
-    if (c.renewal.keep_replaced_days < 0 || c.renewal.keep_replaced_days > 3650) {
-      checks.push_back(Fail("[renewal] keep_replaced_days: " +
-                            std::to_string(c.renewal.keep_replaced_days) + " is not 0-3650"));
-    }
+    checks.push_back(Within("renewal", "before_days", c.renewal.before_days, 0, 3650));
+    checks.push_back(Within("renewal", "max_per_hour", c.renewal.max_per_hour, 1, 100000));
+    checks.push_back(Within("renewal", "window_hours", c.renewal.window_hours, 1, 720));
+    checks.push_back(
+        Within("renewal", "keep_replaced_days", c.renewal.keep_replaced_days, 0, 3650));
   }
   if (const auto* t = section("ocsp")) {
     checks.push_back(CheckKeys(*t, "ocsp", {"port", "next_update_minutes"}));
@@ -457,10 +450,7 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
       c.ocsp.port = static_cast<std::uint16_t>(port);
     }
     checks.push_back(Read(*t, "ocsp", "next_update_minutes", c.ocsp.next_update_minutes));
-    if (c.ocsp.next_update_minutes < 1 || c.ocsp.next_update_minutes > 10080) {
-      checks.push_back(Fail("[ocsp] next_update_minutes: " +
-                            std::to_string(c.ocsp.next_update_minutes) + " is not 1-10080"));
-    }
+    checks.push_back(Within("ocsp", "next_update_minutes", c.ocsp.next_update_minutes, 1, 10080));
   }
   if (const auto* t = section("trust")) {
     checks.push_back(CheckKeys(*t, "trust", {"manufacturing_ca"}));
@@ -521,10 +511,10 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
     return Fail(path.string() + ": [lsc] validity_days must be positive");
   // Otherwise every LSC would be renewed as soon as it is issued.
   if (c.renewal.before_days >= c.lsc.validity_days) {
-    return Fail(path.string() + ": [renewal] before_days (" +
-                std::to_string(c.renewal.before_days) + ") must be less than [lsc] validity_days (" +
-                std::to_string(c.lsc.validity_days) +
-                "), or every LSC is renewed as soon as it is issued; lower it, or 0 for no renewal");
+    return Fail(
+        path.string() + ": [renewal] before_days (" + std::to_string(c.renewal.before_days) +
+        ") must be less than [lsc] validity_days (" + std::to_string(c.lsc.validity_days) +
+        "), or every LSC is renewed as soon as it is issued; lower it, or 0 for no renewal");
   }
   return c;
 }

@@ -1,6 +1,7 @@
 #include "service/renewal.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "pki/certificate.h"
@@ -22,10 +23,10 @@ bool Renewable(const store::Device& d, const Config::Renewal& policy, std::time_
 std::vector<PlannedRenewal> PlanRenewals(const std::vector<store::Device>& devices,
                                          const Config::Renewal& policy, std::time_t now,
                                          std::time_t capf_not_after, int scheduled_last_hour,
-                                         const std::vector<std::string>& waiting) {
+                                         const std::vector<std::string>& renewed) {
   std::vector<PlannedRenewal> out;
   if (policy.before_days <= 0 || policy.max_per_hour <= 0) return out;
-  const std::set<std::string> waits(waiting.begin(), waiting.end());
+  const std::set<std::string> waits(renewed.begin(), renewed.end());
   std::vector<const store::Device*> due;
   for (const auto& d : devices) {
     if (waits.count(d.name) && d.lsc && d.operation == store::Operation::kInstall) {
@@ -82,13 +83,7 @@ Result<RenewalState> ReadRenewalState(store::Store& store, const Config::Renewal
   for (const auto& a : *audit) {
     if (a.action != kRenewalAuditAction) continue;
     if (a.at > now - kHour) ++state.scheduled_last_hour;
-    renewed.insert(a.target);
-  }
-  // Those still waiting: scheduled by a renewal, and not yet done by the phone.
-  for (const auto& name : renewed) {
-    auto d = store.Get(name);
-    if (!d.ok()) return d.error();
-    if (*d && (*d)->operation == store::Operation::kInstall) state.waiting.push_back(name);
+    if (renewed.insert(a.target).second) state.renewed.push_back(a.target);
   }
   return state;
 }
@@ -103,7 +98,7 @@ Result<std::vector<PlannedRenewal>> CurrentRenewalPlan(store::Store& store,
   auto state = ReadRenewalState(store, policy, now);
   if (!state.ok()) return state.error();
   return PlanRenewals(*devices, policy, now, capf_not_after, state->scheduled_last_hour,
-                      state->waiting);
+                      state->renewed);
 }
 
 Result<std::vector<PlannedRenewal>> ScheduleDueRenewals(store::Store& store,
@@ -111,15 +106,20 @@ Result<std::vector<PlannedRenewal>> ScheduleDueRenewals(store::Store& store,
                                                         const Clock& clock,
                                                         std::time_t capf_not_after) {
   const std::time_t now = clock.Now();
-  auto plan = CurrentRenewalPlan(store, policy, now, capf_not_after);
-  if (!plan.ok()) return plan.error();
+  if (policy.before_days <= 0) return std::vector<PlannedRenewal>{};
+  auto devices = store.List({});
+  if (!devices.ok()) return devices.error();
+  auto state = ReadRenewalState(store, policy, now);
+  if (!state.ok()) return state.error();
+  const auto plan = PlanRenewals(*devices, policy, now, capf_not_after, state->scheduled_last_hour,
+                                 state->renewed);
+  std::map<std::string, const store::Device*> by_name;
+  for (const auto& d : *devices) by_name[d.name] = &d;
   std::vector<PlannedRenewal> done;
-  for (const auto& p : *plan) {
+  for (const auto& p : plan) {
     if (p.scheduled || !p.blocked.empty() || p.scheduled_at > now) continue;
-    auto device = store.Get(p.device);
-    if (!device.ok()) return device.error();
-    if (!*device || !Renewable(**device, policy, now)) continue;  // changed meanwhile
-    store::Device d = **device;
+    // The copy listed above: Save refuses it when an administrator changed the device since.
+    store::Device d = *by_name.at(p.device);
     d.operation = store::Operation::kInstall;
     d.auth = store::AuthMode::kExistingLsc;
     d.complete_by = now + static_cast<std::time_t>(policy.window_hours) * kHour;

@@ -41,19 +41,20 @@ inline constexpr const char* kRenewalAuditAction = "renewal.schedule";
 /// The plan at `now`: devices holding an Installed LSC that ends within `before_days` and with
 /// nothing scheduled are to come, soonest end first, `max_per_hour` an hour starting with the
 /// `scheduled_last_hour` already used; devices a renewal scheduled and that still wait are
-/// listed as scheduled. Empty when before_days is 0.
+/// listed as scheduled (`renewed`: the devices a renewal was ever scheduled for). Empty when
+/// before_days is 0.
 /// `capf_not_after` is the current CAPF certificate's end: when it falls within before_days,
 /// nothing is scheduled (every new LSC would end with it) and each entry says why.
 std::vector<PlannedRenewal> PlanRenewals(const std::vector<store::Device>& devices,
                                          const Config::Renewal& policy, std::time_t now,
                                          std::time_t capf_not_after, int scheduled_last_hour,
-                                         const std::vector<std::string>& waiting = {});
+                                         const std::vector<std::string>& renewed = {});
 
-/// The renewals scheduled within the hour before `now`, and the devices whose renewal still waits
-/// (from the audit log and the devices).
+/// From the audit log: the renewals scheduled within the hour before `now`, and every device a
+/// renewal was scheduled for (PlanRenewals lists those still Install/Upgrade as waiting).
 struct RenewalState {
   int scheduled_last_hour = 0;
-  std::vector<std::string> waiting;
+  std::vector<std::string> renewed;
 };
 Result<RenewalState> ReadRenewalState(store::Store& store, const Config::Renewal& policy,
                                       std::time_t now);
