@@ -256,6 +256,22 @@ asio::awaitable<void> CapfServerSession::Serve(SessionReport& report) {
   }
   report.device = device->name;
   operation_name_ = OperationName(device->operation);
+  if (device->operation == Operation::kNone && authority_.renew_on_contact) {
+    auto renewal = co_await RenewOnContact(*device, *auth);
+    if (renewal.ok()) {
+      operation_name_ = OperationName(Operation::kInstall);
+      co_await Install(std::move(*renewal), report);
+      co_return;
+    }
+    report.result = "refused";
+    report.reason =
+        "no certificate operation is scheduled for this device (not renewed on contact: " +
+        renewal.message() + ")";
+    (void)co_await Record(
+        device->name, [](Device&) {}, "refused", report.reason);
+    co_await End(Reason::kNoAction);
+    co_return;
+  }
   if (device->operation == Operation::kNone) {
     report.result = "refused";
     report.reason = "no certificate operation is scheduled for this device";
@@ -307,6 +323,68 @@ asio::awaitable<void> CapfServerSession::Serve(SessionReport& report) {
     case Operation::kNone:
       break;
   }
+}
+
+asio::awaitable<Result<Device>> CapfServerSession::RenewOnContact(const Device& device,
+                                                                  const AuthResponse& auth) {
+  if (!auth.certificate || auth.certificate->type != CertType::kLsc) {
+    co_return Fail("the phone presented no LSC");
+  }
+  if (!device.lsc || device.lsc_status != store::LscStatus::kInstalled) {
+    co_return Fail("the store records no Installed LSC for it");
+  }
+  auto cert = pki::Certificate::FromDer(auth.certificate->der);
+  if (!cert.ok()) co_return Fail("its certificate does not parse: " + cert.message());
+  const std::string serial = HexUpper(cert->SerialBytes(), "");
+  if (serial != device.lsc->serial_hex) {
+    co_return Fail("it presented LSC " + serial + ", not its Installed LSC " +
+                   device.lsc->serial_hex);
+  }
+  const std::time_t now = clock_.Now();
+  const std::time_t begin = cert->not_before();
+  const std::time_t end = cert->not_after();
+  const std::time_t due = begin + (end - begin) / 3 * 2;
+  if (now < due) {
+    co_return Fail("its LSC is not yet past two thirds of its life (" + pki::FormatUtc(due) + ")");
+  }
+  if (authority_.certificate.not_after() <= end) {
+    co_return Fail("the CAPF certificate ends " +
+                   pki::FormatUtc(authority_.certificate.not_after()) +
+                   ", so a new LSC would not outlast this one: regenerate it first (opencapf "
+                   "cert regenerate capf)");
+  }
+  // The same checks as a scheduled renewal's: signatures, chain, not revoked, names the device.
+  Device as_scheduled = device;
+  as_scheduled.auth = store::AuthMode::kExistingLsc;
+  std::string note;
+  if (auto st = co_await CheckCertificateAuth(as_scheduled, auth, note); !st.ok()) {
+    co_return st.error();
+  }
+  auth_note_ = note;
+  const std::string why = "renewal on contact: LSC " + serial + " (" + pki::FormatUtc(begin) +
+                          " to " + pki::FormatUtc(end) +
+                          ") is past two thirds of its life; Install/Upgrade by existing "
+                          "certificate (precedence to LSC) in this session";
+  auto schedule = [&](Device& d) {
+    d.operation = Operation::kInstall;
+    d.auth = store::AuthMode::kExistingLsc;
+    d.complete_by = now + static_cast<std::time_t>(authority_.renewal_window_hours) * 3600;
+    d.operation_status = std::string(store::kStatusPending);
+  };
+  // Versioned, like every scheduling: an administrator's change or a renewal `serve` scheduled
+  // meanwhile wins, and this session ends as it would have without on_contact.
+  if (auto st = co_await Claim(device, schedule, "renewal", why); !st.ok()) co_return st.error();
+  auto auditing = store_.Call<Status>([name = device.name, why](store::Store& store) {
+    return store.AppendAudit({.actor = "serve (renewal on contact)",
+                              .action = kRenewalOnContactAuditAction,
+                              .target = name,
+                              .detail = why});
+  });
+  (void)co_await std::move(auditing);
+  Device renewed = device;
+  schedule(renewed);
+  renewed.version = device.version + 1;  // what the claim stored
+  co_return renewed;
 }
 
 asio::awaitable<Status> CapfServerSession::Authenticate(const Device& device,

@@ -41,7 +41,14 @@ struct CapfAuthority {
   /// Days the LSC a new one replaces stays valid once the phone confirms the new one; 0: it is
   /// revoked (superseded) at once.
   int keep_replaced_days = 0;
+  /// [renewal] on_contact: a phone that authenticates with its Installed LSC past two thirds of
+  /// that LSC's life, with nothing scheduled, is renewed in that session, with this window.
+  bool renew_on_contact = false;
+  int renewal_window_hours = 24;
 };
+
+/// The audit log's action for a renewal made in the phone's own session ([renewal] on_contact).
+inline constexpr const char* kRenewalOnContactAuditAction = "renewal.contact";
 
 struct SessionLimits {
   std::chrono::seconds message_timeout{30};
@@ -76,6 +83,11 @@ class CapfServerSession {
                                        std::string& note);
   asio::awaitable<Status> CheckCertificateAuth(const store::Device& device,
                                                const AuthResponse& auth, std::string& note);
+  /// [renewal] on_contact, for a device with nothing scheduled: when the phone authenticates
+  /// with its Installed LSC and that LSC is past two thirds of its life, schedules the renewal
+  /// (in the history and the audit log) and returns the device as stored; otherwise says why not.
+  asio::awaitable<Result<store::Device>> RenewOnContact(const store::Device& device,
+                                                        const AuthResponse& auth);
   asio::awaitable<void> Install(store::Device device, SessionReport& report);
   asio::awaitable<void> Troubleshoot(store::Device device, SessionReport& report);
   asio::awaitable<void> Delete(store::Device device, SessionReport& report);

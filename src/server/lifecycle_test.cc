@@ -451,6 +451,24 @@ TEST(RenewalPolicyTest, ServeSchedulesAtTheRateAndPhonesRenewByTheirLsc) {
     ASSERT_TRUE(enrolled.ok() && enrolled->lsc) << (enrolled.ok() ? "no LSC" : enrolled.message());
     held.emplace(name, capf::HeldCertificate{capf::CertType::kLsc, *enrolled->lsc, *enrolled->key});
   }
+  // A fourth phone, busy with a Troubleshoot when its renewal falls due.
+  constexpr char kBusy[] = "SEP0000000000C4";
+  std::optional<capf::HeldCertificate> busy_lsc;
+  {
+    store::Device d;
+    d.name = kBusy;
+    d.operation = store::Operation::kInstall;
+    d.complete_by = clock.Now() + 3600;
+    d.operation_status = std::string(store::kStatusPending);
+    ASSERT_TRUE(admin->Add(d).ok());
+    auto enrolled = RunPhone(port, {kBusy, "", {}, {}, {}, {}});
+    ASSERT_TRUE(enrolled.ok() && enrolled->lsc) << (enrolled.ok() ? "no LSC" : enrolled.message());
+    busy_lsc = capf::HeldCertificate{capf::CertType::kLsc, *enrolled->lsc, *enrolled->key};
+    store::Device busy = **admin->Get(kBusy);
+    busy.operation = store::Operation::kTroubleshoot;
+    busy.complete_by = clock.Now() + 40 * kDay;
+    ASSERT_TRUE(admin->Save(busy, std::nullopt).ok());
+  }
   auto scheduled = [&] {
     int n = 0;
     for (const auto& [name, _] : held) {
@@ -479,6 +497,16 @@ TEST(RenewalPolicyTest, ServeSchedulesAtTheRateAndPhonesRenewByTheirLsc) {
   // An hour later, the third.
   clock.Advance(3601);
   EXPECT_EQ(wait_for(3), 3);
+  // The busy phone was left alone. Once its session ends the Troubleshoot, the plan looks again
+  // at once (the clock does not move: the 10-minute check is not what finds it).
+  EXPECT_EQ((**admin->Get(kBusy)).operation, store::Operation::kTroubleshoot);
+  auto troubleshot = RunPhone(port, {kBusy, "", {}, {}, busy_lsc, {}});
+  ASSERT_TRUE(troubleshot.ok()) << troubleshot.message();
+  for (int i = 0; i < 100 && (**admin->Get(kBusy)).operation != store::Operation::kInstall; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ((**admin->Get(kBusy)).operation, store::Operation::kInstall);
+  EXPECT_THAT(admin->History(kBusy, 1)->front().reason, HasSubstr("renewal scheduled"));
   const store::Device c1 = **admin->Get("SEP0000000000C1");
   EXPECT_EQ(c1.auth, store::AuthMode::kExistingLsc);
   EXPECT_THAT(admin->History("SEP0000000000C1", 1)->front().reason, HasSubstr("renewal scheduled"));

@@ -57,7 +57,9 @@ struct Services::Impl {
       RefreshCrlsIfDue();
       (void)RefreshEncryptedDevices();  // logged inside; the last set stays in force
       if (clock.Now() >= next_expiry_check) CheckExpiryNow();
-      if (clock.Now() >= next_renewal_check) ScheduleRenewalsNow();
+      if (renewal_after_session.exchange(false) || clock.Now() >= next_renewal_check) {
+        ScheduleRenewalsNow();
+      }
     }
   }
 
@@ -421,6 +423,9 @@ struct Services::Impl {
   std::time_t next_expiry_check = 0;
   static constexpr std::time_t kRenewalInterval = 600;
   std::time_t next_renewal_check = 0;
+  // Set by a CAPF session that completed its operation (an LSC installed, say): the next watch
+  // tick looks at the renewal plan again.
+  std::atomic<bool> renewal_after_session{false};
 };
 
 Services::Services(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -509,6 +514,7 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
                                      std::chrono::seconds(config->capf.max_session_s),
                                      &impl->metrics};
   Impl* raw = impl.get();
+  listen.on_completed = [raw](const std::string&) { raw->renewal_after_session = true; };
   impl->capf = std::make_unique<service::CapfServer>(
       impl->io, [raw] { return raw->material.capf(); }, *impl->store, clock, limits, listen);
   if (auto st = impl->capf->Listen(); !st.ok()) return st.error();

@@ -10,6 +10,7 @@ CapfServer::CapfServer(asio::io_context& io, CapfEndpointSource endpoint, store:
       clock_(clock),
       limits_(limits),
       metrics_(settings.metrics),
+      on_completed_(settings.on_completed),
       listener_(
           io,
           net::TlsListenSettings{"capf", settings.address, settings.port, settings.max_sessions,
@@ -34,6 +35,7 @@ asio::awaitable<void> CapfServer::Session(net::TlsStream& stream, const CapfEndp
   spdlog::info("capf: session {} device={} operation={} result={} duration={}ms reason: {}", peer,
                report.device.empty() ? "-" : report.device, report.operation, report.result,
                report.duration.count(), report.reason);
+  if (on_completed_ && report.result == "success") on_completed_(report.device);
   if (metrics_ != nullptr) {
     metrics_->Count("opencapf_capf_sessions_total",
                     {{"operation", report.operation}, {"result", report.result}});

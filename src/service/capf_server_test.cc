@@ -209,6 +209,87 @@ TEST(CapfEndToEnd, TheReplacedLscIsRevokedOnceThePhoneHoldsTheNewOne) {
   EXPECT_EQ(revoked[1].revoked_at, h.clock.Now() + 3 * 86400);
 }
 
+// [renewal] on_contact: a phone with nothing scheduled that authenticates with its Installed
+// LSC past two thirds of its life is renewed in that session; before then, or with an LSC that
+// is not its Installed one, it is refused as without on_contact, and nothing changes.
+TEST(CapfEndToEnd, RenewalOnContactPastTwoThirdsOfTheLscsLife) {
+  CapfHarness h;
+  h.authority->lsc_validity_days = 30;
+  h.AddDevice(kPhone, Operation::kNone);
+  h.AddDevice(kOther, Operation::kNone);
+  capf::HeldCertificate lsc = h.Enroll(kPhone);
+  capf::HeldCertificate other = h.Enroll(kOther);
+  const std::string serial = HexUpper(lsc.certificate.SerialBytes(), "");
+  PhoneCredentials creds = Creds(kPhone);
+  creds.present = lsc;
+
+  h.authority->renew_on_contact = true;
+  h.authority->renewal_window_hours = 2;
+  h.clock.Advance(19 * 86400);  // day 19 of 30: not yet two thirds
+  const std::int64_t version = h.Get(kPhone).version;
+  auto early = h.Phone(creds);
+  ASSERT_TRUE(early.ok()) << early.message();
+  EXPECT_EQ(early->end->reason, Reason::kNoAction);
+  EXPECT_FALSE(early->lsc.has_value());
+  EXPECT_NE(h.History(kPhone)[0].reason.find("not yet past two thirds"), std::string::npos)
+      << h.History(kPhone)[0].reason;
+  EXPECT_EQ(h.Get(kPhone).operation, Operation::kNone);
+  EXPECT_EQ(h.Get(kPhone).version, version + 1) << "only the refusal's event, no scheduling";
+
+  h.clock.Advance(2 * 86400);  // day 21
+  // Off (the default): refused, as a phone with nothing scheduled always was.
+  h.authority->renew_on_contact = false;
+  auto off = h.Phone(creds);
+  ASSERT_TRUE(off.ok()) << off.message();
+  EXPECT_EQ(off->end->reason, Reason::kNoAction);
+  EXPECT_FALSE(off->lsc.has_value());
+  h.authority->renew_on_contact = true;
+
+  // Another phone's LSC, or none, does not renew this one.
+  PhoneCredentials impostor = Creds(kPhone);
+  impostor.present = other;
+  auto wrong = h.Phone(impostor);
+  ASSERT_TRUE(wrong.ok()) << wrong.message();
+  EXPECT_EQ(wrong->end->reason, Reason::kNoAction);
+  EXPECT_EQ(h.Get(kPhone).operation, Operation::kNone);
+  auto bare = h.Phone(Creds(kPhone));
+  ASSERT_TRUE(bare.ok()) << bare.message();
+  EXPECT_EQ(bare->end->reason, Reason::kNoAction);
+  EXPECT_NE(h.History(kPhone)[0].reason.find("presented no LSC"), std::string::npos);
+  EXPECT_EQ(h.Get(kPhone).lsc->serial_hex, serial);
+
+  auto renewed = h.Phone(creds);
+  ASSERT_TRUE(renewed.ok()) << renewed.message();
+  ExpectInstalled(h, *renewed, kPhone);
+  EXPECT_NE(HexUpper(renewed->lsc->SerialBytes(), ""), serial);
+  EXPECT_EQ(h.Get(kPhone).auth, AuthMode::kExistingLsc);
+  bool scheduled = false;
+  for (const auto& e : h.History(kPhone)) {
+    scheduled = scheduled ||
+                (e.result == "renewal" && e.reason.find("renewal on contact: LSC " + serial) == 0);
+  }
+  EXPECT_TRUE(scheduled);
+  auto audit = *h.store->ListAudit(0);
+  ASSERT_FALSE(audit.empty());
+  EXPECT_EQ(audit[0].action, capf::kRenewalOnContactAuditAction);
+  EXPECT_EQ(audit[0].target, kPhone);
+  auto revoked = *h.store->ListRevocations();
+  ASSERT_EQ(revoked.size(), 1u);
+  EXPECT_EQ(revoked[0].serial_hex, serial);
+  EXPECT_EQ(revoked[0].reason, store::RevocationReason::kSuperseded);
+
+  // The replaced LSC cannot renew again; the new one is fresh, so it does not renew either.
+  auto again = h.Phone(creds);
+  ASSERT_TRUE(again.ok()) << again.message();
+  EXPECT_EQ(again->end->reason, Reason::kNoAction);
+  PhoneCredentials current = Creds(kPhone);
+  current.present = capf::HeldCertificate{capf::CertType::kLsc, *renewed->lsc, *renewed->key};
+  auto fresh = h.Phone(current);
+  ASSERT_TRUE(fresh.ok()) << fresh.message();
+  EXPECT_EQ(fresh->end->reason, Reason::kNoAction);
+  EXPECT_EQ(h.store->ListRevocations()->size(), 1u);
+}
+
 TEST(CapfEndToEnd, ExistingMicFromTheManufacturingCa) {
   CapfHarness h;
   h.AddDevice(kPhone, Operation::kInstall, AuthMode::kExistingMic);

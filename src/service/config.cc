@@ -148,6 +148,9 @@ window_hours = 24
 # Days the LSC a new one replaces (an upgrade, a re-install) stays valid once the phone has
 # confirmed the new one; 0 = revoked (reason superseded) at once, in the CRLs and OCSP.
 keep_replaced_days = 0
+# A phone that reaches CAPF with nothing scheduled and authenticates with its Installed LSC past
+# two thirds of that LSC's life is renewed in that same session (audit: renewal.contact).
+on_contact = false
 
 [ocsp]
 # The OCSP responder (RFC 6960, POST and GET) for every LSC: good, revoked or unknown, signed by
@@ -429,11 +432,13 @@ Result<Config> LoadConfig(const std::filesystem::path& path) {
   }
   if (const auto* t = section("renewal")) {
     checks.push_back(CheckKeys(
-        *t, "renewal", {"before_days", "max_per_hour", "window_hours", "keep_replaced_days"}));
+        *t, "renewal",
+        {"before_days", "max_per_hour", "window_hours", "keep_replaced_days", "on_contact"}));
     checks.push_back(Read(*t, "renewal", "before_days", c.renewal.before_days));
     checks.push_back(Read(*t, "renewal", "max_per_hour", c.renewal.max_per_hour));
     checks.push_back(Read(*t, "renewal", "window_hours", c.renewal.window_hours));
     checks.push_back(Read(*t, "renewal", "keep_replaced_days", c.renewal.keep_replaced_days));
+    checks.push_back(Read(*t, "renewal", "on_contact", c.renewal.on_contact));
     checks.push_back(Within("renewal", "before_days", c.renewal.before_days, 0, 3650));
     checks.push_back(Within("renewal", "max_per_hour", c.renewal.max_per_hour, 1, 100000));
     checks.push_back(Within("renewal", "window_hours", c.renewal.window_hours, 1, 720));

@@ -101,6 +101,9 @@ struct Config {
     /// Days the LSC a new one replaces (an upgrade, a re-install) stays valid once the phone
     /// confirms the new one; 0: revoked (superseded) at once, in the CRLs and OCSP.
     int keep_replaced_days = 0;
+    /// A phone that authenticates with its Installed LSC past two thirds of that LSC's life,
+    /// with nothing scheduled, is renewed in that same session.
+    bool on_contact = false;
   } renewal;
 
   struct Ocsp {

@@ -36,6 +36,7 @@ TEST(Config, TheWrittenDefaultsReadBackAsTheDefaults) {
   EXPECT_EQ(config->renewal.max_per_hour, defaults.renewal.max_per_hour);
   EXPECT_EQ(config->renewal.window_hours, defaults.renewal.window_hours);
   EXPECT_EQ(config->renewal.keep_replaced_days, 0);
+  EXPECT_FALSE(config->renewal.on_contact);
 }
 
 TEST(Config, RenewalMustEndBeforeTheLscsItRenews) {
@@ -47,7 +48,12 @@ TEST(Config, RenewalMustEndBeforeTheLscsItRenews) {
       << refused.message();
   std::ofstream(path) << "[lsc]\nvalidity_days = 30\n[renewal]\nbefore_days = 0\n";
   EXPECT_TRUE(LoadConfig(path).ok()) << "0 turns renewal off";
-  for (const char* bad : {"max_per_hour = 0", "window_hours = 0", "before_days = -1"}) {
+  std::ofstream(path) << "[renewal]\non_contact = true\n";
+  auto on_contact = LoadConfig(path);
+  ASSERT_TRUE(on_contact.ok()) << on_contact.message();
+  EXPECT_TRUE(on_contact->renewal.on_contact);
+  for (const char* bad :
+       {"max_per_hour = 0", "window_hours = 0", "before_days = -1", "on_contact = \"yes\""}) {
     std::ofstream(path) << "[renewal]\n" << bad << "\n";
     auto r = LoadConfig(path);
     ASSERT_FALSE(r.ok()) << bad;

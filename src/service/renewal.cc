@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "capf/server_session.h"
 #include "pki/certificate.h"
 
 namespace opencapf::service {
@@ -81,8 +82,10 @@ Result<RenewalState> ReadRenewalState(store::Store& store, const Config::Renewal
   RenewalState state;
   std::set<std::string> renewed;
   for (const auto& a : *audit) {
-    if (a.action != kRenewalAuditAction) continue;
-    if (a.at > now - kHour) ++state.scheduled_last_hour;
+    // A renewal on contact happens in the phone's session: it is not one of the hour's slots.
+    const bool scheduled = a.action == kRenewalAuditAction;
+    if (!scheduled && a.action != capf::kRenewalOnContactAuditAction) continue;
+    if (scheduled && a.at > now - kHour) ++state.scheduled_last_hour;
     if (renewed.insert(a.target).second) state.renewed.push_back(a.target);
   }
   return state;

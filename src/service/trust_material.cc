@@ -33,7 +33,9 @@ Result<TrustMaterial::Snapshot> TrustMaterial::Build() const {
                                 *capf_chain,
                                 config_.lsc.ocsp_url,
                                 LscCrlUrl(config_.lsc.crl_url, capf->certificate),
-                                config_.renewal.keep_replaced_days};
+                                config_.renewal.keep_replaced_days,
+                                config_.renewal.on_contact,
+                                config_.renewal.window_hours};
   for (const auto& p : *previous) {
     if (!(p == capf->certificate)) authority.lsc_issuers.push_back(p);
   }
