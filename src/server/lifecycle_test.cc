@@ -439,36 +439,32 @@ TEST(RenewalPolicyTest, ServeSchedulesAtTheRateAndPhonesRenewByTheirLsc) {
   auto admin = std::move(store::OpenSqliteStore(dir.store(), clock).value());
   const pki::Certificate capf = *pki::Certificate::Load(dir.certificate(kCapf));
 
-  std::map<std::string, capf::HeldCertificate> held;
-  for (const char* name : {"SEP0000000000C1", "SEP0000000000C2", "SEP0000000000C3"}) {
+  // Adds `name` with an install scheduled and enrolls it by null string.
+  auto enroll = [&](const std::string& name) -> std::optional<capf::HeldCertificate> {
     store::Device d;
     d.name = name;
     d.operation = store::Operation::kInstall;
     d.complete_by = clock.Now() + 3600;
     d.operation_status = std::string(store::kStatusPending);
-    ASSERT_TRUE(admin->Add(d).ok());
+    if (!admin->Add(d).ok()) return std::nullopt;
     auto enrolled = RunPhone(port, {name, "", {}, {}, {}, {}});
-    ASSERT_TRUE(enrolled.ok() && enrolled->lsc) << (enrolled.ok() ? "no LSC" : enrolled.message());
-    held.emplace(name, capf::HeldCertificate{capf::CertType::kLsc, *enrolled->lsc, *enrolled->key});
+    if (!enrolled.ok() || !enrolled->lsc) return std::nullopt;
+    return capf::HeldCertificate{capf::CertType::kLsc, *enrolled->lsc, *enrolled->key};
+  };
+  std::map<std::string, capf::HeldCertificate> held;
+  for (const char* name : {"SEP0000000000C1", "SEP0000000000C2", "SEP0000000000C3"}) {
+    auto lsc = enroll(name);
+    ASSERT_TRUE(lsc) << name << " did not enroll";
+    held.emplace(name, *lsc);
   }
   // A fourth phone, busy with a Troubleshoot when its renewal falls due.
   constexpr char kBusy[] = "SEP0000000000C4";
-  std::optional<capf::HeldCertificate> busy_lsc;
-  {
-    store::Device d;
-    d.name = kBusy;
-    d.operation = store::Operation::kInstall;
-    d.complete_by = clock.Now() + 3600;
-    d.operation_status = std::string(store::kStatusPending);
-    ASSERT_TRUE(admin->Add(d).ok());
-    auto enrolled = RunPhone(port, {kBusy, "", {}, {}, {}, {}});
-    ASSERT_TRUE(enrolled.ok() && enrolled->lsc) << (enrolled.ok() ? "no LSC" : enrolled.message());
-    busy_lsc = capf::HeldCertificate{capf::CertType::kLsc, *enrolled->lsc, *enrolled->key};
-    store::Device busy = **admin->Get(kBusy);
-    busy.operation = store::Operation::kTroubleshoot;
-    busy.complete_by = clock.Now() + 40 * kDay;
-    ASSERT_TRUE(admin->Save(busy, std::nullopt).ok());
-  }
+  const std::optional<capf::HeldCertificate> busy_lsc = enroll(kBusy);
+  ASSERT_TRUE(busy_lsc) << kBusy << " did not enroll";
+  store::Device busy = **admin->Get(kBusy);
+  busy.operation = store::Operation::kTroubleshoot;
+  busy.complete_by = clock.Now() + 40 * kDay;
+  ASSERT_TRUE(admin->Save(busy, std::nullopt).ok());
   auto scheduled = [&] {
     int n = 0;
     for (const auto& [name, _] : held) {
