@@ -256,25 +256,19 @@ asio::awaitable<void> CapfServerSession::Serve(SessionReport& report) {
   }
   report.device = device->name;
   operation_name_ = OperationName(device->operation);
-  if (device->operation == Operation::kNone && authority_.renew_on_contact) {
-    auto renewal = co_await RenewOnContact(*device, *auth);
-    if (renewal.ok()) {
-      operation_name_ = OperationName(Operation::kInstall);
-      co_await Install(std::move(*renewal), report);
-      co_return;
+  if (device->operation == Operation::kNone) {
+    std::string not_renewed;
+    if (authority_.renew_on_contact) {
+      auto renewal = co_await RenewOnContact(*device, *auth);
+      if (renewal.ok()) {
+        operation_name_ = OperationName(Operation::kInstall);
+        co_await Install(std::move(*renewal), report);
+        co_return;
+      }
+      not_renewed = " (not renewed on contact: " + renewal.message() + ")";
     }
     report.result = "refused";
-    report.reason =
-        "no certificate operation is scheduled for this device (not renewed on contact: " +
-        renewal.message() + ")";
-    (void)co_await Record(
-        device->name, [](Device&) {}, "refused", report.reason);
-    co_await End(Reason::kNoAction);
-    co_return;
-  }
-  if (device->operation == Operation::kNone) {
-    report.result = "refused";
-    report.reason = "no certificate operation is scheduled for this device";
+    report.reason = "no certificate operation is scheduled for this device" + not_renewed;
     (void)co_await Record(
         device->name, [](Device&) {}, "refused", report.reason);
     co_await End(Reason::kNoAction);

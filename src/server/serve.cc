@@ -514,7 +514,7 @@ Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, co
                                      std::chrono::seconds(config->capf.max_session_s),
                                      &impl->metrics};
   Impl* raw = impl.get();
-  listen.on_completed = [raw](const std::string&) { raw->renewal_after_session = true; };
+  listen.on_completed = [raw] { raw->renewal_after_session = true; };
   impl->capf = std::make_unique<service::CapfServer>(
       impl->io, [raw] { return raw->material.capf(); }, *impl->store, clock, limits, listen);
   if (auto st = impl->capf->Listen(); !st.ok()) return st.error();

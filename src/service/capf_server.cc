@@ -35,7 +35,7 @@ asio::awaitable<void> CapfServer::Session(net::TlsStream& stream, const CapfEndp
   spdlog::info("capf: session {} device={} operation={} result={} duration={}ms reason: {}", peer,
                report.device.empty() ? "-" : report.device, report.operation, report.result,
                report.duration.count(), report.reason);
-  if (on_completed_ && report.result == "success") on_completed_(report.device);
+  if (on_completed_ && report.result == "success") on_completed_();
   if (metrics_ != nullptr) {
     metrics_->Count("opencapf_capf_sessions_total",
                     {{"operation", report.operation}, {"result", report.result}});

@@ -39,7 +39,7 @@ struct CapfListenSettings {
   /// Called on an I/O thread after each session that completed its operation (an LSC
   /// installed, fetched or deleted: the device has nothing scheduled any more, so the renewal
   /// plan looks again); may be empty. Must not block.
-  std::function<void(const std::string& device)> on_completed{};
+  std::function<void()> on_completed{};
 };
 
 /// The CAPF listener: accepts TCP on the CAPF port, runs the TLS handshake and one
@@ -73,7 +73,7 @@ class CapfServer {
   const Clock& clock_;
   capf::SessionLimits limits_;
   Metrics* metrics_;
-  std::function<void(const std::string&)> on_completed_;
+  std::function<void()> on_completed_;
   net::TlsListener<CapfEndpoint> listener_;
 };
 
