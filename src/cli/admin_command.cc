@@ -14,6 +14,7 @@
 #include "admin/auth.h"
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
+#include "opencapf_paths.h"
 #include "pki/secret.h"
 #include "service/data_dir.h"
 #include "store/device_json.h"
@@ -44,7 +45,7 @@ std::optional<std::string> ReadHidden(const std::string& prompt) {
 }
 
 struct PasswdArgs {
-  std::string data = "var/opencapf";
+  std::string data = kDefaultDataDir;
   bool from_stdin = false;
 };
 
@@ -111,7 +112,7 @@ int RunPasswd(const PasswdArgs& args) {
 }
 
 struct TokenArgs {
-  std::string data = "var/opencapf";
+  std::string data = kDefaultDataDir;
   std::string name;
 };
 
@@ -182,7 +183,7 @@ int RunTokenRevoke(const TokenArgs& args) {
 }
 
 struct AuditArgs {
-  std::string data = "var/opencapf";
+  std::string data = kDefaultDataDir;
   std::size_t limit = 50;
   bool json = false;
 };

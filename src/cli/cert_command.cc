@@ -19,6 +19,7 @@
 #include "base/json.h"
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
+#include "opencapf_paths.h"
 #include "pki/issuer.h"
 #include "service/certificate_json.h"
 #include "service/certificates.h"
@@ -37,7 +38,6 @@ namespace fs = std::filesystem;
 constexpr int kOk = 0;
 constexpr int kRefused = 1;
 constexpr int kUsage = 2;
-constexpr const char* kDefaultData = "var/opencapf";
 
 int Report(const std::string& who, int code, const std::string& message) {
   std::cerr << who << message << "\n";
@@ -111,7 +111,7 @@ std::string RebuildItl(const service::DataDir& dir) {
 
 struct ListArgs {
   bool json = false;
-  std::string data = kDefaultData;
+  std::string data = kDefaultDataDir;
 };
 
 int RunList(const ListArgs& args) {
@@ -192,7 +192,7 @@ int RunList(const ListArgs& args) {
 struct ShowArgs {
   std::string name;
   bool pem = false;
-  std::string data = kDefaultData;
+  std::string data = kDefaultDataDir;
 };
 
 int RunShow(const ShowArgs& args) {
@@ -258,7 +258,7 @@ struct RegenerateArgs {
   std::string key;
   std::optional<int> days;
   bool yes = false;
-  std::string data = kDefaultData;
+  std::string data = kDefaultDataDir;
 };
 
 int RunRegenerate(const RegenerateArgs& args) {
@@ -323,7 +323,7 @@ struct CsrArgs {
   bool new_key = false;
   std::string key;
   std::string out;
-  std::string data = kDefaultData;
+  std::string data = kDefaultDataDir;
 };
 
 int RunCsr(const CsrArgs& args) {
@@ -371,7 +371,7 @@ struct ImportArgs {
   std::string name;
   std::string file;
   std::string chain;
-  std::string data = kDefaultData;
+  std::string data = kDefaultDataDir;
 };
 
 int RunImport(const ImportArgs& args) {

@@ -15,6 +15,7 @@
 
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
+#include "opencapf_paths.h"
 #include "pki/certificate.h"
 #include "store/cluster.h"
 #include "store/store.h"
@@ -24,7 +25,7 @@ namespace opencapf::cli {
 namespace {
 
 struct ClusterStatusArgs {
-  std::string data = "var/opencapf";
+  std::string data = kDefaultDataDir;
   bool json = false;
 };
 
@@ -147,7 +148,7 @@ void AddClusterCommands(CLI::App& root, ExitCode& exit) {
     cmd->callback([args, &exit]() { exit.value = RunClusterStatus(*args); });
   }
   {
-    auto data = std::make_shared<std::string>("var/opencapf");
+    auto data = std::make_shared<std::string>(kDefaultDataDir);
     auto node = std::make_shared<std::string>();
     auto* cmd = cluster->add_subcommand("forget", "Take a retired node off the cluster's list");
     cmd->add_option("NODE", *node, "The node, as 'cluster status' names it")->required();

@@ -26,6 +26,7 @@ void AddCertCommands(CLI::App& root, ExitCode& exit);
 void AddAdminCommands(CLI::App& root, ExitCode& exit);
 void AddClusterCommands(CLI::App& root, ExitCode& exit);
 void AddStoreCommands(CLI::App& root, ExitCode& exit);
+void AddStatusCommand(CLI::App& root, ExitCode& exit);
 /// `device revoke`: call after AddDeviceCommands.
 void AddRevokeCommand(CLI::App& root, ExitCode& exit);
 

@@ -1,10 +1,18 @@
 #include "cli/data_dir_options.h"
 
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <string_view>
 
 #include "base/clock.h"
@@ -18,6 +26,13 @@ void AddDataOption(CLI::App& cmd, std::string& data) {
   cmd.add_option("--data", data, "Data directory made by 'opencapf init'")
       ->type_name("DIR")
       ->capture_default_str();
+}
+
+void AddConfigOption(CLI::App& cmd, std::string& config) {
+  cmd.add_option("--config", config,
+                 "Configuration file (default: opencapf.toml in the data directory; the package's "
+                 "/etc/opencapf/opencapf.toml with its default data directory)")
+      ->type_name("FILE");
 }
 
 std::string Shell(const std::string& word) {
@@ -48,7 +63,57 @@ CLI::Validator PostgresUrl() {
       "URL");
 }
 
+namespace {
+
+// The owner of `data` when this process is root and that owner is another user.
+std::optional<struct stat> OtherOwnerAsRoot(const std::filesystem::path& data) {
+  struct stat st {};
+  if (geteuid() != 0 || ::stat(data.c_str(), &st) != 0 || st.st_uid == 0) return std::nullopt;
+  return st;
+}
+
+std::string UserName(uid_t uid) {
+  const passwd* pw = getpwuid(uid);
+  return pw != nullptr ? std::string(pw->pw_name) : std::to_string(uid);
+}
+
+}  // namespace
+
+bool MayWriteDataDir(const std::filesystem::path& data, const std::string& command) {
+  const auto owner = OtherOwnerAsRoot(data);
+  if (!owner) return true;
+  const std::string user = UserName(owner->st_uid);
+  std::cerr << "opencapf " << command << ": " << data.string() << " belongs to " << user
+            << ", and root would leave files there that " << user << " cannot read. ";
+  if (command == "serve") {
+    std::cerr << "Start the service instead (systemctl start opencapf: it runs as " << user
+              << " with only the right to bind ports below 1024), or give another --data\n";
+  } else {
+    std::cerr << "Run it as that user (sudo -u " << user << " opencapf " << command
+              << " ...), or give another --data\n";
+  }
+  return false;
+}
+
+Status ActAsDataDirOwner(const std::filesystem::path& data) {
+  const auto owner = OtherOwnerAsRoot(data);
+  if (!owner) return Status::Ok();
+  const passwd* pw = getpwuid(owner->st_uid);
+  const std::string user = UserName(owner->st_uid);
+  const gid_t gid = pw != nullptr ? pw->pw_gid : owner->st_gid;
+  // Groups first, then the group, then the user: after setuid nothing else may change.
+  const bool switched =
+      (pw != nullptr ? initgroups(pw->pw_name, gid) == 0 : setgroups(0, nullptr) == 0) &&
+      setgid(gid) == 0 && setuid(owner->st_uid) == 0;
+  if (!switched) {
+    return Fail("cannot act as " + user + ", the owner of " + data.string() + ": " +
+                std::strerror(errno) + "; run the command as that user (sudo -u " + user + ")");
+  }
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data) {
+  if (Status st = ActAsDataDirOwner(data); !st.ok()) return st.error();
   const service::DataDir dir(data);
   if (!dir.Initialized()) {
     return Fail(data + " is not an opencapf data directory (there is no " + dir.config().string() +

@@ -21,6 +21,7 @@
 #include "base/json.h"
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
+#include "opencapf_paths.h"
 #include "service/config.h"
 #include "service/data_dir.h"
 #include "service/device_encryption.h"
@@ -50,8 +51,6 @@ using store::Span;
 constexpr int kOk = 0;
 constexpr int kRefused = 1;
 constexpr int kUsage = 2;
-
-constexpr const char* kDefaultData = "var/opencapf";
 
 /// Why a command stopped: its exit code and what to tell the user.
 struct Stop {
@@ -342,7 +341,7 @@ void PrintNotes(const std::vector<std::string>& notes) {
 
 struct EditArgs {
   std::string name;
-  std::string data = kDefaultData;
+  std::string data = kDefaultDataDir;
   FieldFlags fields;
 };
 
@@ -440,7 +439,7 @@ int RunSet(const EditArgs& args) {
 
 struct ShowArgs {
   std::string name;
-  std::string data = kDefaultData;
+  std::string data = kDefaultDataDir;
   bool json = false;
 };
 
@@ -522,7 +521,7 @@ int RunShow(const ShowArgs& args) {
 }
 
 struct ListArgs {
-  std::string data = kDefaultData;
+  std::string data = kDefaultDataDir;
   std::string lsc_status;
   std::string operation_status;
   std::string auth_string;
@@ -646,7 +645,7 @@ int RunList(const ListArgs& args) {
 
 struct RemoveArgs {
   std::string name;
-  std::string data = kDefaultData;
+  std::string data = kDefaultDataDir;
 };
 
 int RunRemove(const RemoveArgs& args) {
@@ -678,7 +677,7 @@ int RunRemove(const RemoveArgs& args) {
 
 struct ImportArgs {
   std::string file;
-  std::string data = kDefaultData;
+  std::string data = kDefaultDataDir;
 };
 
 int RunImport(const ImportArgs& args) {
@@ -730,7 +729,7 @@ int RunImport(const ImportArgs& args) {
 
 struct CnfArgs {
   std::string name;
-  std::string data = "var/opencapf";
+  std::string data = kDefaultDataDir;
   bool apply = false;
 };
 

@@ -4,13 +4,14 @@
 
 #include "cli/command.h"
 #include "doctor/doctor.h"
+#include "opencapf_paths.h"
 
 namespace opencapf::cli {
 
 namespace {
 
 struct DoctorArgs {
-  std::string data = "var/opencapf";
+  std::string data = kDefaultDataDir;
   std::string device;
   std::vector<std::string> tftp;
   std::string capf;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/logging.h"
 #include "opencapf_version.h"
 
 namespace {
@@ -57,6 +58,7 @@ Reached ReachedCommand(CLI::App& root) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  opencapf::cli::ConfigureLogging();
   CLI::App root{
       "opencapf: Locally Significant Certificates for Cisco IP phones.\n"
       "CAPF, TVS and TFTP services and the tools to schedule, track and troubleshoot LSCs.",
@@ -70,6 +72,7 @@ int main(int argc, char** argv) {
   opencapf::cli::AddItlCommands(root, exit);
   opencapf::cli::AddSgnCommands(root, exit);
   opencapf::cli::AddServeCommands(root, exit);
+  opencapf::cli::AddStatusCommand(root, exit);
   opencapf::cli::AddDeviceCommands(root, exit);
   opencapf::cli::AddReportCommand(root, exit);
   opencapf::cli::AddTrustCommands(root, exit);

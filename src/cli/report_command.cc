@@ -7,6 +7,7 @@
 #include "base/json.h"
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
+#include "opencapf_paths.h"
 #include "pki/certificate.h"
 #include "report/report.h"
 #include "service/config.h"
@@ -18,7 +19,7 @@ namespace opencapf::cli {
 namespace {
 
 struct ReportArgs {
-  std::string data = "var/opencapf";
+  std::string data = kDefaultDataDir;
   std::string format = "table";
   std::string expiring_within;
   std::string lsc_status;

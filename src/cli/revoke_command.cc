@@ -10,6 +10,7 @@
 
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
+#include "opencapf_paths.h"
 #include "pki/certificate.h"
 #include "store/device.h"
 #include "store/revocation.h"
@@ -22,7 +23,7 @@ namespace {
 struct RevokeArgs {
   std::string name;
   std::string reason = "unspecified";
-  std::string data = "var/opencapf";
+  std::string data = kDefaultDataDir;
 };
 
 int RunRevoke(const RevokeArgs& args) {

@@ -6,6 +6,7 @@
 #include "base/file.h"
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
+#include "opencapf_paths.h"
 #include "server/serve.h"
 #include "service/data_dir.h"
 
@@ -15,11 +16,16 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
   {
     auto* cmd = root.add_subcommand(
         "init", "Create a data directory: CAPF and service certificates, configuration, store");
-    auto data = std::make_shared<std::string>("var/opencapf");
+    auto data = std::make_shared<std::string>(kDefaultDataDir);
     auto capf_key = std::make_shared<std::string>("rsa:2048");
     auto store_url = std::make_shared<std::string>();
     auto cluster_key = std::make_shared<std::string>();
+    auto config = std::make_shared<std::string>();
+    auto print_config = std::make_shared<bool>(false);
     cmd->add_option("--data", *data, "Data directory")->capture_default_str();
+    AddConfigOption(*cmd, *config);
+    cmd->add_flag("--print-config", *print_config,
+                  "Print the configuration init writes, every default documented, and exit");
     cmd->add_option("--capf-key", *capf_key, "CAPF key: rsa:2048, rsa:4096, ec:256, ec:384")
         ->capture_default_str();
     cmd->add_option("--store", *store_url,
@@ -34,7 +40,16 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
             ->type_name("FILE")
             ->check(CLI::ExistingFile);
     cluster_key_option->needs("--store");
-    cmd->callback([data, capf_key, store_url, cluster_key, &exit]() {
+    cmd->callback([data, config, print_config, capf_key, store_url, cluster_key, &exit]() {
+      if (*print_config) {
+        std::cout << service::DefaultConfigText(*store_url);
+        return;
+      }
+      const service::DataDir dir(*data, *config);
+      if (!MayWriteDataDir(dir.root(), "init")) {
+        exit.value = 2;
+        return;
+      }
       auto spec = pki::KeySpec::Parse(*capf_key);
       if (!spec.ok()) {
         std::cerr << "opencapf init: --capf-key: " << spec.message() << "\n";
@@ -45,7 +60,7 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
       options.capf_key = *spec;
       options.store_url = *store_url;
       if (!cluster_key->empty()) options.cluster_key = *cluster_key;
-      auto made = service::Init(service::DataDir(*data), options, SystemClock::Instance());
+      auto made = service::Init(dir, options, SystemClock::Instance());
       if (!made.ok()) {
         std::cerr << "opencapf init: " << made.message() << "\n";
         exit.value = 1;
@@ -58,7 +73,6 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
       }
       // Shown here once, then gone from the disk: init's output is read by the person at the
       // terminal, and no copy of the password should stay behind.
-      const service::DataDir dir(*data);
       auto password = ReadFile(dir.initial_admin_password());
       if (password.ok()) {
         std::string text(password->begin(), password->end());
@@ -75,8 +89,10 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
   {
     auto* cmd = root.add_subcommand("serve", "Run the CAPF service (initialising --data if empty)");
     auto options = std::make_shared<server::ServeOptions>();
-    auto data = std::make_shared<std::string>("var/opencapf");
+    auto data = std::make_shared<std::string>(kDefaultDataDir);
+    auto config = std::make_shared<std::string>();
     cmd->add_option("--data", *data, "Data directory")->capture_default_str();
+    AddConfigOption(*cmd, *config);
     cmd->add_option("--capf-port", options->capf_port, "CAPF TCP port (default from config: 3804)");
     cmd->add_option("--tftp-port", options->tftp_port, "TFTP UDP port (default from config: 69)");
     cmd->add_option("--tvs-port", options->tvs_port, "TVS TCP port (default from config: 2445)");
@@ -89,8 +105,13 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
                     "port, where 0 = off)");
     cmd->add_option("--listen", options->listen, "Address to listen on (default from config)");
     cmd->add_option("--threads", options->threads, "I/O threads (default: one per core)");
-    cmd->callback([options, data, &exit]() {
+    cmd->callback([options, data, config, &exit]() {
       options->data = *data;
+      options->config = *config;
+      if (!MayWriteDataDir(options->data, "serve")) {
+        exit.value = 2;
+        return;
+      }
       auto st = server::Serve(*options);
       if (!st.ok()) {
         std::cerr << "opencapf serve: " << st.message() << "\n";

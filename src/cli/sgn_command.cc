@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
+#include "opencapf_paths.h"
 #include "phone/itl.h"
 #include "pki/certificate.h"
 #include "pki/private_key.h"
@@ -82,7 +83,7 @@ sgn::Verification VerifyAgainst(const LoadedSigned& loaded,
 struct SgnSignerFiles {
   std::string signer;
   std::string signer_key;
-  std::string data = "var/opencapf";
+  std::string data = kDefaultDataDir;
 };
 
 // --signer (with --signer-key), or the data directory's CallManager/TFTP certificate.

@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
+#include "opencapf_paths.h"
 #include "service/store_migration.h"
 
 namespace opencapf::cli {
@@ -17,7 +18,7 @@ namespace opencapf::cli {
 void AddStoreCommands(CLI::App& root, ExitCode& exit) {
   auto* group = root.add_subcommand("store", "Where this data directory keeps its state");
   group->require_subcommand(1);
-  auto data = std::make_shared<std::string>("var/opencapf");
+  auto data = std::make_shared<std::string>(kDefaultDataDir);
   auto to = std::make_shared<std::string>();
   auto* cmd = group->add_subcommand(
       "migrate",

@@ -22,6 +22,7 @@
 #include "base/json.h"
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
+#include "opencapf_paths.h"
 #include "pki/certificate.h"
 #include "service/config.h"
 #include "service/crls.h"
@@ -41,7 +42,6 @@ constexpr int kOk = 0;
 constexpr int kRefused = 1;
 constexpr int kUsage = 2;
 
-constexpr const char* kDefaultData = "var/opencapf";
 constexpr const char* kRoleNames = "CCM, CCM+TFTP, TFTP, CAPF, TVS, SAST, APP-SERVER";
 
 int Report(const std::string& who, int code, const std::string& message) {
@@ -98,7 +98,7 @@ struct AddArgs {
   std::string cert;
   std::string roles;
   std::string ttl = std::to_string(store::kDefaultTrustTtl);
-  std::string data = kDefaultData;
+  std::string data = kDefaultDataDir;
 };
 
 int RunAdd(const AddArgs& args) {
@@ -144,7 +144,7 @@ int RunAdd(const AddArgs& args) {
 
 struct ListArgs {
   bool json = false;
-  std::string data = kDefaultData;
+  std::string data = kDefaultDataDir;
 };
 
 nlohmann::ordered_json EntryJson(const store::TrustedCertificate& e, std::time_t now) {
@@ -209,7 +209,7 @@ int RunList(const ListArgs& args) {
 
 struct RemoveArgs {
   std::string sha256;
-  std::string data = kDefaultData;
+  std::string data = kDefaultDataDir;
 };
 
 int RunRemove(const RemoveArgs& args) {
@@ -237,7 +237,7 @@ struct ExportArgs {
   std::string format = "pem";
   std::string out;
   std::string crl_out;
-  std::string data = kDefaultData;
+  std::string data = kDefaultDataDir;
 };
 
 Status WriteOut(const std::string& path, const std::string& text) {
@@ -372,7 +372,7 @@ int RunExport(const ExportArgs& args) {
 struct CrlArgs {
   std::string out;
   std::optional<int> next_update_days;
-  std::string data = kDefaultData;
+  std::string data = kDefaultDataDir;
 };
 
 int RunCrl(const CrlArgs& args) {

@@ -50,6 +50,11 @@ std::string Span(long long seconds);
 phone::TlsConnection ConnectBlocking(const std::string& host, std::uint16_t port,
                                      std::chrono::seconds timeout);
 
+/// When `serve` runs on this data directory (its runtime file): its ports replace the configured
+/// ones in `config`, and an OK finding says so; a file left by a server that has ended is a WARN;
+/// no file, nothing (the listening checks report what is down).
+std::optional<Finding> CheckRunningServer(const service::DataDir& dir, service::Config& config);
+
 // certificates.cc
 void CheckCapfCertificate(Context& c);
 void CheckServiceCertificates(Context& c);

@@ -6,6 +6,7 @@
 
 #include "doctor/checks.h"
 #include "service/open_store.h"
+#include "service/runtime_status.h"
 
 namespace opencapf::doctor {
 
@@ -61,17 +62,59 @@ std::string Quote(const std::string& word) {
 }
 }  // namespace
 
+std::optional<Finding> CheckRunningServer(const service::DataDir& dir, service::Config& config) {
+  auto observed = service::ReadRuntimeStatus(dir);
+  if (!observed.ok()) {
+    return Finding{"server", Level::kWarn, observed.message(),
+                   "the ports opencapf serve really uses cannot be read, so the configured ones "
+                   "are checked",
+                   "remove the file if no server runs on this data directory"};
+  }
+  if (!observed->has_value()) return std::nullopt;  // the listening checks say what is down
+  const service::RuntimeStatus& s = (*observed)->status;
+  if (!(*observed)->running) {
+    return Finding{"server", Level::kWarn,
+                   dir.runtime_status().string() + " names PID " + std::to_string(s.pid) +
+                       ", which has ended: opencapf serve stopped without cleaning up",
+                   "it was killed or crashed, or the machine restarted; phones get no LSC and "
+                   "no ITL while it is down",
+                   "start it again (systemctl start opencapf), and read its log (journalctl -u "
+                   "opencapf) for why it stopped"};
+  }
+  // The ports serve bound, not the configured ones: `serve --capf-port N` is checked on N.
+  std::string ports;
+  for (const auto& l : s.listeners) {
+    if (l.service == "capf") config.capf.port = l.port;
+    if (l.service == "tftp") config.tftp.port = l.port;
+    if (l.service == "http") config.http.port = l.port;
+    if (l.service == "tvs") config.tvs.port = l.port;
+    if (l.service == "ocsp") config.ocsp.port = l.port;
+    if (l.service == "admin") config.admin.port = l.port;
+    config.listen_address = l.address;
+    ports += (ports.empty() ? "" : ", ") + l.service + " " + std::to_string(l.port);
+  }
+  config.http.enabled = s.Find("http").has_value();
+  return Finding{"server",
+                 Level::kOk,
+                 "opencapf serve " + s.version + " runs as PID " + std::to_string(s.pid) +
+                     "; checking the ports it listens on: " + ports,
+                 {},
+                 {}};
+}
+
 std::string Context::DataArg() const { return "--data " + Quote(dir.root().string()); }
 
 Result<Report> RunDoctor(const DoctorOptions& options, const Clock& clock) {
-  const service::DataDir dir(options.data);
+  const service::DataDir dir(options.data, options.config);
   if (!dir.Initialized()) {
     return Fail(options.data.string() + " is not an opencapf data directory (there is no " +
                 dir.config().string() + "); name the right one with --data");
   }
   auto config = service::LoadConfig(dir.config());
   if (!config.ok()) return config.error();
+  std::optional<Finding> server = CheckRunningServer(dir, *config);
   Context c{options, clock, clock.Now(), dir, *config, nullptr, {}, {}, {}, {}, {}};
+  if (server) c.findings.push_back(std::move(*server));
   auto store = service::OpenStore(dir, *config, clock);
   if (store.ok()) {
     c.store = std::move(*store);

@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "opencapf_paths.h"
 #include "phone/address.h"
 
 namespace opencapf::doctor {
@@ -30,7 +31,8 @@ struct Finding {
 };
 
 struct DoctorOptions {
-  std::filesystem::path data = "var/opencapf";
+  std::filesystem::path data = kDefaultDataDir;
+  std::filesystem::path config;  ///< empty: service::DefaultConfigFor(data)
   /// Only this device's checks (and all of them, OK ones included); none: every device, listing
   /// only those with a problem.
   std::optional<std::string> device;

@@ -1,6 +1,8 @@
 #include "server/serve.h"
 
 #include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -26,6 +28,7 @@
 #include "service/open_store.h"
 #include "service/provisioning_files.h"
 #include "service/renewal.h"
+#include "service/runtime_status.h"
 #include "service/trust_material.h"
 #include "tftp/file_source.h"
 #include "tftp/server.h"
@@ -444,7 +447,7 @@ Services::~Services() {
 }
 
 Result<std::unique_ptr<Services>> Services::Open(const ServeOptions& options, const Clock& clock) {
-  service::DataDir dir(options.data);
+  service::DataDir dir(options.data, options.config);
   if (!dir.Initialized()) {
     spdlog::info("{} holds no opencapf data yet: initialising it", dir.root().string());
     auto made = service::Init(dir, {}, clock);
@@ -703,9 +706,54 @@ std::uint16_t Services::ocsp_port() const {
 }
 std::uint16_t Services::admin_port() const { return impl_->admin ? impl_->admin->port() : 0; }
 
+service::RuntimeStatus Services::Observed() const {
+  const Impl& s = *impl_;
+  std::error_code ec;
+  service::RuntimeStatus status;
+  status.pid = ::getpid();
+  status.start_ticks = service::OwnStartTicks();
+  status.version = kVersion;
+  status.started = s.started;
+  status.data = std::filesystem::absolute(s.dir.root(), ec).lexically_normal().string();
+  status.config = std::filesystem::absolute(s.dir.config(), ec).lexically_normal().string();
+  const std::string& address = s.config.listen_address;
+  status.listeners.push_back({"capf", "tcp", address, s.capf->port()});
+  status.listeners.push_back({"tftp", "udp", address, s.tftp->port()});
+  if (s.http) status.listeners.push_back({"http", "tcp", address, s.http->port()});
+  status.listeners.push_back({"tvs", "tcp", address, s.tvs->port()});
+  if (s.ocsp_server) status.listeners.push_back({"ocsp", "tcp", address, s.ocsp_server->port()});
+  if (s.admin) status.listeners.push_back({"admin", "tcp", address, s.admin->port()});
+  if (s.cluster != nullptr) {
+    status.cluster = s.cluster_id;
+    status.node = service::HostName() + ":" + std::to_string(s.capf->port());
+  }
+  return status;
+}
+
+namespace {
+
+// "capf 3804/tcp, tftp 69/udp, ...": what `systemctl status` shows while it serves.
+std::string ServingSummary(const Services& services) {
+  std::string out = "serving";
+  for (const auto& l : services.Observed().listeners) {
+    out += (out == "serving" ? " " : ", ") + l.service + " " + std::to_string(l.port) + "/" +
+           l.transport;
+  }
+  return out;
+}
+
+// Tells systemd (Type=notify) how the service is; nothing when it was not started by systemd
+// (no NOTIFY_SOCKET). Failing to tell is not a reason to stop serving.
+void Notify(const std::string& state) { (void)sd_notify(0, state.c_str()); }
+
+}  // namespace
+
 Status Serve(const ServeOptions& options) {
   auto services = Services::Open(options, SystemClock::Instance());
-  if (!services.ok()) return services.error();
+  if (!services.ok()) {
+    Notify("STATUS=cannot start: " + services.message());
+    return services.error();
+  }
   Services& s = **services;
   Services::Impl& impl = *s.impl_;
 
@@ -713,8 +761,10 @@ Status Serve(const ServeOptions& options) {
   std::function<void()> wait_hangup = [&] {
     hangup.async_wait([&](const asio::error_code& ec, int) {
       if (ec) return;
+      Notify("RELOADING=1\nSTATUS=reloading the certificates and CRLs (SIGHUP)");
       (void)impl.Reload("SIGHUP");  // logged inside
       impl.RefreshCrls("SIGHUP");
+      Notify("READY=1\nSTATUS=" + ServingSummary(s));
       wait_hangup();
     });
   };
@@ -723,10 +773,18 @@ Status Serve(const ServeOptions& options) {
   signals.async_wait([&](const asio::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("received signal {}: stopping", signal);
+    Notify("STOPPING=1");
     s.Stop();
   });
   s.Start();
+  // Every listener is bound (Open failed otherwise, and systemd reports why the start failed):
+  // now the tools may find this server, and systemd may call it started.
+  if (auto st = service::WriteRuntimeStatus(impl.dir, s.Observed()); !st.ok()) {
+    spdlog::warn("opencapf status and doctor will not find this server: {}", st.message());
+  }
+  Notify("READY=1\nMAINPID=" + std::to_string(::getpid()) + "\nSTATUS=" + ServingSummary(s));
   s.Run();
+  service::RemoveRuntimeStatus(impl.dir);
   spdlog::info("stopped");
   return Status::Ok();
 }

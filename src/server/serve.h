@@ -10,6 +10,8 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "opencapf_paths.h"
+#include "service/runtime_status.h"
 
 namespace opencapf::server {
 
@@ -18,7 +20,8 @@ class Services;
 Status Serve(const ServeOptions& options);
 
 struct ServeOptions {
-  std::filesystem::path data = "var/opencapf";
+  std::filesystem::path data = kDefaultDataDir;
+  std::filesystem::path config;             ///< empty: service::DefaultConfigFor(data)
   std::optional<std::uint16_t> capf_port;   ///< overrides [capf] port (0: any free port)
   std::optional<std::uint16_t> tftp_port;   ///< overrides [tftp] port (0: any free port)
   std::optional<std::uint16_t> tvs_port;    ///< overrides [tvs] port (0: any free port)
@@ -68,6 +71,8 @@ class Services {
   std::uint16_t admin_port() const;
   /// 0 when no OCSP responder runs.
   std::uint16_t ocsp_port() const;
+  /// What `serve` writes to its runtime file: this process, the addresses and ports bound.
+  service::RuntimeStatus Observed() const;
 
   struct Impl;
 

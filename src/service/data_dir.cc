@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "base/file.h"
+#include "opencapf_paths.h"
 #include "pki/issuer.h"
 #include "pki/secret.h"
 #include "service/cluster_certificates.h"
@@ -19,7 +20,26 @@ std::filesystem::path DataDir::Resolve(const std::string& configured) const {
   return p.is_absolute() ? p : root_ / p;
 }
 
-bool DataDir::Initialized() const { return fs::exists(config()); }
+DataDir::DataDir(fs::path root, fs::path config)
+    : root_(std::move(root)),
+      config_(config.empty() ? DefaultConfigFor(root_) : std::move(config)) {}
+
+fs::path DefaultConfigFor(const fs::path& root) {
+  const fs::path packaged(kDefaultConfig);
+  if (!packaged.empty() &&
+      root.lexically_normal() == fs::path(kDefaultDataDir).lexically_normal()) {
+    return packaged;
+  }
+  return root / "opencapf.toml";
+}
+
+bool DataDir::external_config() const {
+  return config_.lexically_normal() != (root_ / "opencapf.toml").lexically_normal();
+}
+
+bool DataDir::Initialized() const {
+  return fs::exists(config()) && (!external_config() || fs::exists(initialised_marker()));
+}
 
 namespace {
 
@@ -141,8 +161,24 @@ Result<std::vector<std::string>> MakeServiceCertificates(const DataDir& dir,
 Result<std::vector<std::string>> Init(const DataDir& dir, const InitOptions& options,
                                       const Clock& clock) {
   if (dir.Initialized()) {
-    return Fail(dir.root().string() + " is already initialised (" + dir.config().string() +
+    const fs::path mark = dir.external_config() ? dir.initialised_marker() : dir.config();
+    return Fail(dir.root().string() + " is already initialised (" + mark.string() +
                 " exists); use another --data directory or remove it first");
+  }
+  // An external configuration (the package's conffile, or --config) is the administrator's:
+  // init reads it and never writes it.
+  const bool keep_config = dir.external_config() && fs::exists(dir.config());
+  Config planned;
+  if (keep_config) {
+    auto configured = LoadConfig(dir.config());
+    if (!configured.ok()) return configured.error();
+    planned = *configured;
+    if (!options.store_url.empty() && options.store_url != planned.store.url) {
+      return Fail("--store: " + dir.config().string() +
+                  " names another store ([store] url); set it there, or leave --store out");
+    }
+  } else {
+    planned.store.url = options.store_url;
   }
   std::vector<std::string> made;
   for (const auto& path : {dir.root(), dir.certs()}) {
@@ -153,8 +189,6 @@ Result<std::vector<std::string>> Init(const DataDir& dir, const InitOptions& opt
   fs::create_directories(dir.root() / "trust", ec);
   if (ec) return Fail("cannot create " + dir.tftp().string() + ": " + ec.message());
 
-  Config planned;
-  planned.store.url = options.store_url;
   auto store = OpenStore(dir, planned, clock);
   if (!store.ok()) return store.error();
   store::Cluster* cluster = (*store)->cluster();
@@ -198,12 +232,24 @@ Result<std::vector<std::string>> Init(const DataDir& dir, const InitOptions& opt
   if (*password) made.push_back(**password);
   made.push_back("TFTP root: " + dir.tftp().string());
 
-  const std::string config = DefaultConfigText(options.store_url);
-  if (auto st = WriteFileAtomic(dir.config(), Bytes(config.begin(), config.end()), 0644);
-      !st.ok()) {
-    return st.error();
+  if (keep_config) {
+    made.push_back("configuration: " + dir.config().string() + " (kept as it is)");
+  } else {
+    const std::string config = DefaultConfigText(planned.store.url);
+    if (auto st = WriteFileAtomic(dir.config(), Bytes(config.begin(), config.end()), 0644);
+        !st.ok()) {
+      return st.error();
+    }
+    made.push_back("configuration, every default written out: " + dir.config().string());
   }
-  made.push_back("configuration, every default written out: " + dir.config().string());
+  if (dir.external_config()) {
+    const std::string mark = "initialised by opencapf init at " + pki::FormatUtc(clock.Now()) +
+                             "; its configuration is " + dir.config().string() + "\n";
+    if (auto st = WriteFileAtomic(dir.initialised_marker(), Bytes(mark.begin(), mark.end()), 0644);
+        !st.ok()) {
+      return st.error();
+    }
+  }
   return made;
 }
 

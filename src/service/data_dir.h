@@ -21,13 +21,23 @@ inline constexpr const char* kTvs = "tvs";
 inline constexpr const char* kItlRecovery = "itlrecovery";  ///< signs the ITL (SAST role)
 inline constexpr const char* kAdmin = "admin";  ///< the administration page's HTTPS certificate
 
-/// Where everything lives under the data directory.
+/// Where everything lives under the data directory, and the configuration that goes with it.
 class DataDir {
  public:
-  explicit DataDir(std::filesystem::path root) : root_(std::move(root)) {}
+  /// `config` empty: DefaultConfigFor(root).
+  explicit DataDir(std::filesystem::path root, std::filesystem::path config = {});
 
   const std::filesystem::path& root() const { return root_; }
-  std::filesystem::path config() const { return root_ / "opencapf.toml"; }
+  const std::filesystem::path& config() const { return config_; }
+  /// True when the configuration lives outside the data directory (the package's
+  /// /etc/opencapf/opencapf.toml, or --config): init then keeps it as it is.
+  bool external_config() const;
+  /// Written by init as its last step when the configuration is external (with the
+  /// configuration inside, the configuration itself marks a finished init).
+  std::filesystem::path initialised_marker() const { return root_ / "initialised"; }
+  /// What `serve` writes while it runs (its PID, version, the addresses it listens on) and
+  /// removes when it stops: what `opencapf status` and `doctor` read.
+  std::filesystem::path runtime_status() const { return root_ / "status.json"; }
   std::filesystem::path store() const { return root_ / "opencapf.db"; }
   std::filesystem::path certs() const { return root_ / "certs"; }
   std::filesystem::path tftp() const { return root_ / "tftp"; }
@@ -40,12 +50,18 @@ class DataDir {
   /// A path from the config, relative to the data directory unless absolute.
   std::filesystem::path Resolve(const std::string& configured) const;
 
-  /// True once `init` has written the configuration.
+  /// True once `init` has finished: the configuration is there (and, when it lives outside the
+  /// data directory, init's marker).
   bool Initialized() const;
 
  private:
   std::filesystem::path root_;
+  std::filesystem::path config_;
 };
+
+/// The configuration of a data directory: kDefaultConfig with the default data directory when
+/// the build names one (the Debian package), else opencapf.toml inside the directory.
+std::filesystem::path DefaultConfigFor(const std::filesystem::path& root);
 
 /// This machine's short host name ("opencapf" when it has none).
 std::string HostName();
@@ -69,7 +85,8 @@ struct InitOptions {
 
 /// Creates a data directory: the CAPF certificate (self-signed CA, CN CAPF-<8 hex>), the
 /// CallManager/TFTP, TVS, ITLRecovery and administration page certificates, an administrator
-/// password (see EnsureAdminPassword), opencapf.toml with every default, the
+/// password (see EnsureAdminPassword), opencapf.toml with every default (an external
+/// configuration that exists already is kept as it is, and its [store] url used), the
 /// store, and the tftp directory. Keys are written 0600, directories 0700. Refuses to touch a
 /// directory that is already initialised. Returns one line per thing made.
 Result<std::vector<std::string>> Init(const DataDir& dir, const InitOptions& options,

@@ -32,6 +32,21 @@ check() {
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi
 }
 
+# wait_for WHAT SECONDS COMMAND...: polls COMMAND until it succeeds.
+wait_for() {
+  local what=$1 seconds=$2
+  shift 2
+  local until=$((SECONDS + seconds))
+  while ! "$@" >/dev/null 2>&1; do
+    if [ $SECONDS -ge $until ]; then
+      echo "FAIL: timed out waiting for $what"
+      failed=$((failed + 1))
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
 finish() {
   echo "$passed passed, $failed failed"
   [ $failed -eq 0 ]

@@ -24,20 +24,6 @@ cleanup() {
 trap cleanup EXIT
 
 
-# wait_for WHAT SECONDS COMMAND...: polls COMMAND until it succeeds.
-wait_for() {
-  local what=$1 seconds=$2
-  shift 2
-  local until=$((SECONDS + seconds))
-  while ! "$@" >/dev/null 2>&1; do
-    if [ $SECONDS -ge $until ]; then
-      echo "FAIL: timed out waiting for $what"
-      failed=$((failed + 1))
-      return 1
-    fi
-    sleep 0.1
-  done
-}
 
 # Conditions wait_for polls (each evaluated anew on every try).
 grep_count_above() { [ "$(grep -c -- "$1" "$2")" -gt "$3" ]; }
