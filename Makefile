@@ -4,7 +4,7 @@ OPENCAPF := build/release/src/cli/opencapf
 DATA ?= var/opencapf
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build build-asan run test test-release test-asan fuzz fuzz-long bench format clean
+.PHONY: all deps build build-asan run test test-release test-asan fuzz fuzz-long bench deb format clean
 
 all: build
 
@@ -54,6 +54,11 @@ fuzz-long: deps
 bench: build
 	@for b in build/release/bench/*_bench; do echo "== $$b"; $$b; done
 	@for s in bench/*.sh; do echo "== $$s"; bash $$s $(OPENCAPF); done
+
+## make deb: the Debian package, opencapf_<version>_<arch>.deb here (docs/install.md), built by
+## dpkg-buildpackage from a copy of the tree under build/deb, so the checkout stays clean
+deb: deps
+	@scripts/build-deb
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
