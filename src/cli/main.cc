@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/manual_command.h"
 #include "opencapf_version.h"
 
 namespace {
@@ -81,6 +82,7 @@ int main(int argc, char** argv) {
   opencapf::cli::AddClusterCommands(root, exit);
   opencapf::cli::AddStoreCommands(root, exit);
   opencapf::cli::AddRevokeCommand(root, exit);
+  opencapf::cli::AddManualCommands(root, exit);
 
   try {
     root.parse(argc, argv);
