@@ -133,6 +133,16 @@ _opencapf() {
   done
 
   local flag=''
+  # --flag=VALUE as one word (a COMP_WORDBREAKS without '='): the value, after the flag.
+  if [[ $cur == --*=* ]]; then
+    flag=${cur%%=*}
+    value=$(_opencapf_value "${path:+$path }$flag")
+    if [[ -n $value ]]; then
+      _opencapf_reply "${cur#*=}" $value
+      COMPREPLY=("${COMPREPLY[@]/#/$flag=}")
+    fi
+    return 0
+  fi
   if ((COMP_CWORD >= 2)) && [[ ${COMP_WORDS[COMP_CWORD - 1]} == -* ]]; then
     flag=${COMP_WORDS[COMP_CWORD - 1]}
   elif ((COMP_CWORD >= 3)) && [[ ${COMP_WORDS[COMP_CWORD - 1]} == = ]]; then
