@@ -98,7 +98,9 @@ void WriteOption(std::ostream& out, const OptionDoc& option) {
     body += " Values: " + CommaList(option.choices, true) + ".";
   }
   if (!option.default_value.empty()) body += " Default: " + RoffBold(option.default_value) + ".";
-  if (option.repeats) body += " May be given more than once.";
+  if (option.repeats && option.description.find("repeat") == std::string::npos) {
+    body += " May be given more than once.";
+  }
   if (!option.excludes.empty()) body += " Not with " + CommaList(option.excludes, true) + ".";
   if (!option.needs.empty()) body += " Needs " + CommaList(option.needs, true) + ".";
   out << body << "\n";
@@ -114,10 +116,37 @@ void WriteParagraphs(std::ostream& out, std::string_view text) {
   }
 }
 
+/// A footer's lines: what a command's codes mean ("Exit status: ...", "Exit codes: ..."), which the
+/// page gathers under EXIT STATUS, and the rest, which stays with the command.
+struct FooterParts {
+  std::vector<std::string> notes;
+  std::string exit_status;
+};
+
+FooterParts SplitFooter(std::string_view footer) {
+  FooterParts parts;
+  while (!footer.empty()) {
+    const std::size_t end = footer.find('\n');
+    const std::string_view line = footer.substr(0, end);
+    if (line.starts_with("Exit status: ") || line.starts_with("Exit codes: ")) {
+      parts.exit_status = std::string(line.substr(line.find(": ") + 2));
+    } else if (!line.empty()) {
+      parts.notes.emplace_back(line);
+    }
+    if (end == std::string_view::npos) break;
+    footer.remove_prefix(end + 1);
+  }
+  return parts;
+}
+
+void WriteNotes(std::ostream& out, const std::string& footer) {
+  for (const auto& note : SplitFooter(footer).notes) out << ".PP\n" << RoffText(note) << "\n";
+}
+
 void WriteCommandOptions(std::ostream& out, const CommandDoc& command) {
   for (const auto& positional : command.positionals) WriteOption(out, positional);
   for (const auto& option : command.options) WriteOption(out, option);
-  if (!command.footer.empty()) WriteParagraphs(out, command.footer);
+  WriteNotes(out, command.footer);
 }
 
 void WriteExamples(std::ostream& out, const std::vector<ManExample>& examples) {
@@ -148,8 +177,8 @@ void WriteHeader(std::ostream& out, const std::string& page, std::string_view ve
       << ".nr HY 0\n.nh\n.ad l\n";
 }
 
-/// EXIT STATUS: what every command's codes mean (a command's own footer may say more).
-void WriteExitStatus(std::ostream& out) {
+/// EXIT STATUS: what every command's codes mean, then what `commands` say of their own.
+void WriteExitStatus(std::ostream& out, const std::vector<const CommandDoc*>& commands) {
   out << ".SH EXIT STATUS\n.TP\n0\nDone.\n.TP\n1\n"
       << RoffText(
              "Refused or failed: the message says why and what to do. Some commands give 1 a "
@@ -160,6 +189,11 @@ void WriteExitStatus(std::ostream& out) {
              "A usage error: an unknown command or flag, a missing argument, a value that cannot "
              "be used. The message says what was wrong and which --help to read.")
       << "\n";
+  for (const CommandDoc* command : commands) {
+    const std::string codes = SplitFooter(command->footer).exit_status;
+    if (!codes.empty())
+      out << ".PP\n" << RoffBold(command->Name()) << ": " << RoffText(codes) << "\n";
+  }
 }
 
 ManPage FamilyPage(const CommandDoc& family, std::string_view version) {
@@ -183,12 +217,15 @@ ManPage FamilyPage(const CommandDoc& family, std::string_view version) {
       out << ".PP\n" << RoffText(Sentence(leaf->description)) << "\n";
       WriteCommandOptions(out, *leaf);
     }
-    if (!family.footer.empty()) {
+    if (!SplitFooter(family.footer).notes.empty()) {
       out << ".SH NOTES\n";
-      WriteParagraphs(out, family.footer);
+      WriteNotes(out, family.footer);
     }
   }
-  WriteExitStatus(out);
+  std::vector<const CommandDoc*> with_codes = {&family};
+  if (!family.subcommands.empty())
+    with_codes.insert(with_codes.end(), leaves.begin(), leaves.end());
+  WriteExitStatus(out, with_codes);
   if (prose != nullptr) WriteExamples(out, prose->examples);
   out << ".SH SEE ALSO\n.PP\n" << RoffBold(family.path[0]) << "(1)\n";
   if (prose != nullptr) WriteDocs(out, prose->docs);
@@ -269,7 +306,7 @@ ManPage RootPage(const CommandDoc& root, std::string_view version) {
   }
   out << ".SH ENVIRONMENT\n";
   WriteParagraphs(out, ManEnvironment());
-  WriteExitStatus(out);
+  WriteExitStatus(out, {});
   if (prose != nullptr) WriteExamples(out, prose->examples);
   out << ".SH SEE ALSO\n.PP\n";
   std::vector<std::string> pages;

@@ -45,7 +45,10 @@ TEST(ManPageTest, AFamilyPageHasEachCommandsSynopsisAndOptions) {
   EXPECT_THAT(page, HasSubstr(".TP\n\\fB\\-\\-auth\\fR \\fIMODE\\fR\nHow it proves itself. "
                               "Values: \\fBnull\\-string\\fR, \\fBauth\\-string\\fR.\n"));
   EXPECT_THAT(page, HasSubstr("Data directory. Default: \\fBvar/tool\\fR."));
-  EXPECT_THAT(page, HasSubstr(".SH NOTES\n.PP\nExit status: 0 done.\n"));
+  // A footer's exit codes are gathered under EXIT STATUS; the rest stays with its command.
+  EXPECT_THAT(page, HasSubstr("which \\-\\-help to read.\n.PP\n\\fBtool device\\fR: 0 done.\n"));
+  EXPECT_THAT(page, HasSubstr(".SS \"tool device list\"\n.PP\nList them.\n.PP\nLists all.\n"));
+  EXPECT_THAT(page, Not(HasSubstr(".SH NOTES")));
   EXPECT_THAT(page, HasSubstr(".SH SEE ALSO\n.PP\n\\fBtool\\fR(1)"));
 }
 
