@@ -111,11 +111,15 @@ _opencapf_reply() {
 }
 
 _opencapf() {
-  local cur=${COMP_WORDS[COMP_CWORD]} path='' word value i operand=0
+  local cur=${COMP_WORDS[COMP_CWORD]} path='' word value i operand=0 first=1 topic=''
   COMPREPLY=()
+  # "opencapf help COMMAND...": the commands, as they would be typed without help.
+  if ((COMP_CWORD > 1)) && [[ ${COMP_WORDS[1]} == help ]]; then
+    first=2 topic=1
+  fi
   # The command typed so far, and how many arguments it has: flags' values are skipped
   # (--flag VALUE, or --flag = VALUE as bash splits --flag=VALUE).
-  for ((i = 1; i < COMP_CWORD; i++)); do
+  for ((i = first; i < COMP_CWORD; i++)); do
     word=${COMP_WORDS[i]}
     if [[ $operand -eq 0 && " $(_opencapf_commands "$path") " == *" $word "* ]]; then
       path=${path:+$path }$word
@@ -132,6 +136,10 @@ _opencapf() {
     ((operand++))
   done
 
+  if [[ -n $topic ]]; then
+    COMPREPLY=($(compgen -W "$(_opencapf_commands "$path")" -- "$cur"))
+    return 0
+  fi
   local flag=''
   # --flag=VALUE as one word (a COMP_WORDBREAKS without '='): the value, after the flag.
   if [[ $cur == --*=* ]]; then

@@ -69,6 +69,8 @@ completes "opencapf report --format " table csv json
 completes "opencapf cert show " capf callmanager tftp tvs itlrecovery
 completes "opencapf admin token " create list revoke
 completes "opencapf --v" --version
+completes "opencapf help dev" device
+completes "opencapf help device a" add
 # Flags are those of the command typed, values already given are skipped.
 offers "opencapf device list --" --lsc-status
 offers "opencapf device add SEP001122334455 --auth null-string --" --complete-by
