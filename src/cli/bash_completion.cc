@@ -94,6 +94,7 @@ struct CompletionTables {
 
 constexpr const char* kScriptBody = R"BASH(
 # The value of a flag, or an argument, from what _opencapf_value or _opencapf_operands said.
+# File names one per line: a name may hold a blank.
 _opencapf_reply() {
   local cur=$1 kind=$2
   shift 2
@@ -101,11 +102,11 @@ _opencapf_reply() {
     choice) COMPREPLY=($(compgen -W "$*" -- "$cur")) ;;
     file)
       compopt -o filenames 2>/dev/null
-      COMPREPLY=($(compgen -f -- "$cur"))
+      mapfile -t COMPREPLY < <(compgen -f -- "$cur")
       ;;
     dir)
       compopt -o filenames 2>/dev/null
-      COMPREPLY=($(compgen -d -- "$cur"))
+      mapfile -t COMPREPLY < <(compgen -d -- "$cur")
       ;;
   esac
 }

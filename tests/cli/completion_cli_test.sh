@@ -53,7 +53,7 @@ offers() {
 }
 
 mkdir -p "$work/files/var-data" "$work/files/vendor"
-touch "$work/files/phones.csv" "$work/files/ITLFile.tlv"
+touch "$work/files/phones.csv" "$work/files/ITLFile.tlv" "$work/files/site b.csv"
 
 completes "opencapf dev" device
 completes "opencapf d" device doctor
@@ -78,6 +78,7 @@ completes "opencapf device list --lsc-status pending --j" --json
 # File and directory names where the flag or argument takes one.
 completes "opencapf device add SEP001122334455 --data var" var-data
 completes "opencapf device import ph" phones.csv
+completes "opencapf device import si" "site b.csv"
 completes "opencapf itl show IT" ITLFile.tlv
 # Nothing to offer for a number.
 completes "opencapf serve --capf-port "
