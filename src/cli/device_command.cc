@@ -240,35 +240,26 @@ struct FieldFlags {
 };
 
 void AddFieldFlags(CLI::App& cmd, FieldFlags& f) {
-  // The store reads the values (its messages, other spellings): the choices are for the manual
-  // and the shell completion.
-  f.operation_opt = Choices(cmd.add_option("--operation", f.operation,
-                                           "Certificate Operation: install (Install/Upgrade), "
-                                           "delete, troubleshoot, or none (cancels what is "
-                                           "scheduled)")
-                                ->type_name("OPERATION"),
-                            store::FieldChoices("operation"));
-  f.auth_opt = Choices(cmd.add_option("--auth", f.auth,
-                                      "Authentication Mode: null-string, auth-string, existing-lsc "
-                                      "(LSC first, else MIC), existing-mic (MIC first, else LSC)")
-                           ->type_name("MODE"),
-                       store::FieldChoices("auth"));
+  f.operation_opt = cmd.add_option("--operation", f.operation,
+                                   "Certificate Operation: install (Install/Upgrade), delete, "
+                                   "troubleshoot, or none (cancels what is scheduled)")
+                        ->type_name("OPERATION");
+  f.auth_opt = cmd.add_option("--auth", f.auth,
+                              "Authentication Mode: null-string, auth-string, existing-lsc "
+                              "(LSC first, else MIC), existing-mic (MIC first, else LSC)")
+                   ->type_name("MODE");
   f.auth_string_opt =
       cmd.add_option("--auth-string", f.auth_string,
                      "Authentication String for --auth auth-string: 4-10 digits, used once")
           ->type_name("DIGITS");
-  f.key_order_opt = Choices(
+  f.key_order_opt =
       cmd.add_option("--key-order", f.key_order, "Key Order: rsa, ec, ec-preferred-rsa-backup")
-          ->type_name("ORDER"),
-      store::FieldChoices("key_order"));
-  f.rsa_bits_opt = Choices(
+          ->type_name("ORDER");
+  f.rsa_bits_opt =
       cmd.add_option("--rsa-bits", f.rsa_bits, "RSA Key Size: 1024, 2048 (default), 3072, 4096")
-          ->type_name("BITS"),
-      store::FieldChoices("rsa_bits"));
-  f.ec_curve_opt =
-      Choices(cmd.add_option("--ec-curve", f.ec_curve, "EC Key Size: 256 (default), 384, 521")
-                  ->type_name("CURVE"),
-              store::FieldChoices("ec_curve"));
+          ->type_name("BITS");
+  f.ec_curve_opt = cmd.add_option("--ec-curve", f.ec_curve, "EC Key Size: 256 (default), 384, 521")
+                       ->type_name("CURVE");
   f.complete_by_opt =
       cmd.add_option(
              "--complete-by", f.complete_by,
@@ -281,6 +272,13 @@ void AddFieldFlags(CLI::App& cmd, FieldFlags& f) {
                      "encrypted to its RSA LSC (its MIC before it has one), off (default) plain; "
                      "true/false, yes/no, 1/0 work too")
           ->type_name("on|off");
+  // The store reads the values (its own messages, other spellings): these are the choices the
+  // manual and the shell completion offer.
+  Choices(f.operation_opt, store::FieldChoices("operation"));
+  Choices(f.auth_opt, store::FieldChoices("auth"));
+  Choices(f.key_order_opt, store::FieldChoices("key_order"));
+  Choices(f.rsa_bits_opt, store::FieldChoices("rsa_bits"));
+  Choices(f.ec_curve_opt, store::FieldChoices("ec_curve"));
   Choices(f.encrypted_config_opt, store::FieldChoices("encrypted_config"));
 }
 
@@ -827,10 +825,10 @@ void AddDeviceCommands(CLI::App& root, ExitCode& exit) {
   {
     auto* cmd = device->add_subcommand("list", "List phones, optionally only some");
     auto args = std::make_shared<ListArgs>();
-    args->lsc_status_opt = Choices(cmd->add_option("--lsc-status", args->lsc_status,
-                                                   "Only these: installed, not-installed, pending")
-                                       ->type_name("STATUS"),
-                                   store::FieldChoices("lsc_status"));
+    args->lsc_status_opt = cmd->add_option("--lsc-status", args->lsc_status,
+                                           "Only these: installed, not-installed, pending")
+                               ->type_name("STATUS");
+    Choices(args->lsc_status_opt, store::FieldChoices("lsc_status"));
     args->operation_status_opt =
         cmd->add_option("--operation-status", args->operation_status,
                         "Only this Certificate Operation Status, any letter case: a whole status "
