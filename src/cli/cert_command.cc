@@ -20,6 +20,7 @@
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
 #include "opencapf_paths.h"
+#include "cli/option_choices.h"
 #include "pki/issuer.h"
 #include "service/certificate_json.h"
 #include "service/certificates.h"
@@ -420,6 +421,10 @@ int RunImport(const ImportArgs& args) {
 }  // namespace
 
 void AddCertCommands(CLI::App& root, ExitCode& exit) {
+  // What NAME and --key take, for the manual and the shell completion (the commands read them).
+  const std::vector<std::string> certificate_names = {service::kCapf, service::kCallManager, "tftp",
+                                                      service::kTvs, service::kItlRecovery};
+  const std::vector<std::string> key_specs = {"rsa:2048", "rsa:4096", "ec:256", "ec:384"};
   auto* cert = root.add_subcommand(
       "cert", "The service certificates: list, show, regenerate, CSR for a CA, import");
   cert->require_subcommand(1);
@@ -438,7 +443,9 @@ void AddCertCommands(CLI::App& root, ExitCode& exit) {
   {
     auto* cmd = cert->add_subcommand("show", "Show one service certificate");
     auto args = std::make_shared<ShowArgs>();
-    cmd->add_option("NAME", args->name, "capf, callmanager (tftp), tvs, itlrecovery")->required();
+    Choices(cmd->add_option("NAME", args->name, "capf, callmanager (tftp), tvs, itlrecovery"),
+            certificate_names)
+        ->required();
     cmd->add_flag("--pem", args->pem, "Print the certificate (and its chain) as PEM");
     AddDataOption(*cmd, args->data);
     cmd->callback([args, &exit]() { exit.value = RunShow(*args); });
@@ -447,9 +454,13 @@ void AddCertCommands(CLI::App& root, ExitCode& exit) {
     auto* cmd = cert->add_subcommand(
         "regenerate", "Replace a service certificate with a new self-signed one (needs --yes)");
     auto args = std::make_shared<RegenerateArgs>();
-    cmd->add_option("NAME", args->name, "capf, callmanager (tftp), tvs, itlrecovery")->required();
-    cmd->add_option("--key", args->key,
-                    "New key: rsa:2048, rsa:4096, ec:256, ec:384 (default: as the current one)");
+    Choices(cmd->add_option("NAME", args->name, "capf, callmanager (tftp), tvs, itlrecovery"),
+            certificate_names)
+        ->required();
+    Choices(cmd->add_option("--key", args->key,
+                            "New key: rsa:2048, rsa:4096, ec:256, ec:384 (default: as the current "
+                            "one)"),
+            key_specs);
     cmd->add_option("--days", args->days, "Validity in days (default 1825; itlrecovery 7300)");
     cmd->add_flag("--yes", args->yes, "Do it: without it the command says what would happen");
     AddDataOption(*cmd, args->data);
@@ -459,13 +470,17 @@ void AddCertCommands(CLI::App& root, ExitCode& exit) {
     auto* cmd = cert->add_subcommand(
         "csr", "A certificate signing request for a third-party CA (PEM on stdout or --out)");
     auto args = std::make_shared<CsrArgs>();
-    cmd->add_option("NAME", args->name, "capf, callmanager (tftp), tvs, itlrecovery")->required();
+    Choices(cmd->add_option("NAME", args->name, "capf, callmanager (tftp), tvs, itlrecovery"),
+            certificate_names)
+        ->required();
     cmd->add_option("--subject", args->subject,
                     "Subject, e.g. 'CN=CAPF-pub1,O=Example' (default: the current one)");
     cmd->add_flag("--new-key", args->new_key,
                   "Make a fresh key, kept pending in certs/pending/NAME.key until 'cert import' "
                   "(default: sign with the current key)");
-    cmd->add_option("--key", args->key, "With --new-key: rsa:2048, rsa:4096, ec:256, ec:384");
+    Choices(
+        cmd->add_option("--key", args->key, "With --new-key: rsa:2048, rsa:4096, ec:256, ec:384"),
+        key_specs);
     cmd->add_option("--out", args->out, "Write the CSR here instead of stdout")->type_name("FILE");
     AddDataOption(*cmd, args->data);
     cmd->callback([args, &exit]() { exit.value = RunCsr(*args); });
@@ -474,7 +489,9 @@ void AddCertCommands(CLI::App& root, ExitCode& exit) {
     auto* cmd = cert->add_subcommand(
         "import", "Install a certificate a CA signed (for the pending or the current key)");
     auto args = std::make_shared<ImportArgs>();
-    cmd->add_option("NAME", args->name, "capf, callmanager (tftp), tvs, itlrecovery")->required();
+    Choices(cmd->add_option("NAME", args->name, "capf, callmanager (tftp), tvs, itlrecovery"),
+            certificate_names)
+        ->required();
     cmd->add_option("SIGNED", args->file,
                     "The signed certificate, PEM (may be followed by its "
                     "chain) or DER")

@@ -22,6 +22,7 @@
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
 #include "opencapf_paths.h"
+#include "cli/option_choices.h"
 #include "service/config.h"
 #include "service/data_dir.h"
 #include "service/device_encryption.h"
@@ -270,6 +271,14 @@ void AddFieldFlags(CLI::App& cmd, FieldFlags& f) {
                      "encrypted to its RSA LSC (its MIC before it has one), off (default) plain; "
                      "true/false, yes/no, 1/0 work too")
           ->type_name("on|off");
+  // The store reads the values (its own messages, other spellings): these are the choices the
+  // manual and the shell completion offer.
+  Choices(f.operation_opt, store::FieldChoices("operation"));
+  Choices(f.auth_opt, store::FieldChoices("auth"));
+  Choices(f.key_order_opt, store::FieldChoices("key_order"));
+  Choices(f.rsa_bits_opt, store::FieldChoices("rsa_bits"));
+  Choices(f.ec_curve_opt, store::FieldChoices("ec_curve"));
+  Choices(f.encrypted_config_opt, store::FieldChoices("encrypted_config"));
 }
 
 bool Given(const CLI::Option* option) { return option != nullptr && option->count() > 0; }
@@ -818,6 +827,7 @@ void AddDeviceCommands(CLI::App& root, ExitCode& exit) {
     args->lsc_status_opt = cmd->add_option("--lsc-status", args->lsc_status,
                                            "Only these: installed, not-installed, pending")
                                ->type_name("STATUS");
+    Choices(args->lsc_status_opt, store::FieldChoices("lsc_status"));
     args->operation_status_opt =
         cmd->add_option("--operation-status", args->operation_status,
                         "Only this Certificate Operation Status, any letter case: a whole status "

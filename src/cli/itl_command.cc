@@ -9,6 +9,7 @@
 #include "base/file.h"
 #include "base/json.h"
 #include "cli/command.h"
+#include "cli/option_choices.h"
 #include "pki/certificate.h"
 #include "pki/private_key.h"
 #include "tlv/build.h"
@@ -206,8 +207,9 @@ void AddBuild(CLI::App& itl, ExitCode& exit) {
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
         ->check(CLI::ExistingFile);
   }
-  cmd->add_option("--digest", args->digest, "Signature hash: sha1 (signer 1.0) or sha512 (1.1)")
-      ->check(CLI::IsMember({"sha1", "sha512"}))
+  OneOf(cmd->add_option("--digest", args->digest,
+                        "Signature hash: sha1 (signer 1.0) or sha512 (1.1)"),
+        {"sha1", "sha512"})
       ->capture_default_str();
   cmd->add_option("--filename", args->filename,
                   "FILENAME written in the header (default: OUT's name)");

@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "cli/logging.h"
+#include "cli/manual_command.h"
 #include "opencapf_version.h"
 
 namespace {
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
   opencapf::cli::AddClusterCommands(root, exit);
   opencapf::cli::AddStoreCommands(root, exit);
   opencapf::cli::AddRevokeCommand(root, exit);
+  opencapf::cli::AddManualCommands(root, exit);
 
   try {
     root.parse(argc, argv);

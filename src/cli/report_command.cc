@@ -8,11 +8,13 @@
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
 #include "opencapf_paths.h"
+#include "cli/option_choices.h"
 #include "pki/certificate.h"
 #include "report/report.h"
 #include "service/config.h"
 #include "service/data_dir.h"
 #include "service/renewal.h"
+#include "store/device.h"
 
 namespace opencapf::cli {
 
@@ -145,13 +147,13 @@ void AddReportCommand(CLI::App& root, ExitCode& exit) {
       "The CAPF report: each device's LSC status, operation, LSC expiry, MIC and last "
       "session, with a summary");
   auto args = std::make_shared<ReportArgs>();
-  cmd->add_option("--format", args->format, "table, csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}))
+  OneOf(cmd->add_option("--format", args->format, "table, csv or json"), {"table", "csv", "json"})
       ->capture_default_str();
   cmd->add_option("--expiring-within", args->expiring_within,
                   "Only LSCs expiring within this span (90d, 12w, 36h); expired ones included");
-  cmd->add_option("--lsc-status", args->lsc_status, "installed, not-installed or pending")
-      ->type_name("STATUS");
+  Choices(cmd->add_option("--lsc-status", args->lsc_status, "installed, not-installed or pending")
+              ->type_name("STATUS"),
+          store::FieldChoices("lsc_status"));
   cmd->add_flag("--renewals", args->renewals,
                 "The renewal plan instead: which LSCs [renewal] renews, when, and those it cannot "
                 "reach before they end");

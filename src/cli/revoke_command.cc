@@ -11,6 +11,7 @@
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
 #include "opencapf_paths.h"
+#include "cli/option_choices.h"
 #include "pki/certificate.h"
 #include "store/device.h"
 #include "store/revocation.h"
@@ -86,9 +87,10 @@ void AddRevokeCommand(CLI::App& root, ExitCode& exit) {
       "revoke", "Mark a phone's LSC revoked: the CRLs list it and head-ends stop accepting it");
   auto args = std::make_shared<RevokeArgs>();
   cmd->add_option("NAME", args->name, "Device name, e.g. SEP001122334455")->required();
-  cmd->add_option("--reason", args->reason,
-                  "unspecified, key-compromise, affiliation-changed, superseded, "
-                  "cessation-of-operation")
+  Choices(cmd->add_option("--reason", args->reason,
+                          "unspecified, key-compromise, affiliation-changed, superseded, "
+                          "cessation-of-operation"),
+          store::RevocationReasonChoices())
       ->capture_default_str();
   AddDataOption(*cmd, args->data);
   cmd->callback([args, &exit]() { exit.value = RunRevoke(*args); });

@@ -6,6 +6,7 @@
 #include "base/file.h"
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
+#include "cli/option_choices.h"
 #include "opencapf_paths.h"
 #include "server/serve.h"
 #include "service/data_dir.h"
@@ -26,7 +27,9 @@ void AddServeCommands(CLI::App& root, ExitCode& exit) {
     AddConfigOption(*cmd, *config);
     cmd->add_flag("--print-config", *print_config,
                   "Print the configuration init writes, every default documented, and exit");
-    cmd->add_option("--capf-key", *capf_key, "CAPF key: rsa:2048, rsa:4096, ec:256, ec:384")
+    Choices(
+        cmd->add_option("--capf-key", *capf_key, "CAPF key: rsa:2048, rsa:4096, ec:256, ec:384"),
+        {"rsa:2048", "rsa:4096", "ec:256", "ec:384"})
         ->capture_default_str();
     cmd->add_option("--store", *store_url,
                     "PostgreSQL URL (postgresql://...) to keep the state in, shared by every "

@@ -12,6 +12,7 @@
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
 #include "opencapf_paths.h"
+#include "cli/option_choices.h"
 #include "phone/itl.h"
 #include "pki/certificate.h"
 #include "pki/private_key.h"
@@ -181,8 +182,8 @@ void AddSgnBuild(CLI::App& sgn_cmd, ExitCode& exit) {
   cmd->add_option("--signer-key", args->signer.signer_key,
                   "The signer's private key, if kept apart");
   AddDataOption(*cmd, args->signer.data);
-  cmd->add_option("--digest", args->digest, "Signature hash: sha1 or sha512")
-      ->check(CLI::IsMember({"sha1", "sha512"}))
+  OneOf(cmd->add_option("--digest", args->digest, "Signature hash: sha1 or sha512"),
+        {"sha1", "sha512"})
       ->capture_default_str();
   cmd->add_option("--filename", args->filename,
                   "FILENAME written in the header (default: FILE's name + .sgn)");

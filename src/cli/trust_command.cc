@@ -23,6 +23,7 @@
 #include "cli/command.h"
 #include "cli/data_dir_options.h"
 #include "opencapf_paths.h"
+#include "cli/option_choices.h"
 #include "pki/certificate.h"
 #include "service/config.h"
 #include "service/crls.h"
@@ -447,7 +448,9 @@ void AddTrustCommands(CLI::App& root, ExitCode& exit) {
         "export",
         "The CA certificates 802.1X and VPN head-ends must trust to accept opencapf LSCs");
     auto args = std::make_shared<ExportArgs>();
-    cmd->add_option("--for", args->format, "radius, asa, ocserv or pem")->capture_default_str();
+    Choices(cmd->add_option("--for", args->format, "radius, asa, ocserv or pem"),
+            {"radius", "asa", "ocserv", "pem"})
+        ->capture_default_str();
     cmd->add_option("--out", args->out,
                     "Write here instead of stdout (--for ocserv: the CRLs too, NAME-crl.pem "
                     "beside NAME.pem, and the ocserv.conf lines naming both)")

@@ -348,4 +348,34 @@ Status CheckScheduleAhead(const Device& device, std::time_t now) {
               "\"; give a time at least an hour ahead, e.g. +1h");
 }
 
+namespace {
+
+template <typename E, std::size_t N>
+std::vector<std::string> SpelledChoices(const std::array<Spelling<E>, N>& table) {
+  std::vector<std::string> out;
+  for (const auto& s : table) out.emplace_back(s.text);
+  return out;
+}
+
+template <std::size_t N>
+std::vector<std::string> NumberChoices(const std::array<int, N>& numbers) {
+  std::vector<std::string> out;
+  for (int n : numbers) out.push_back(std::to_string(n));
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> FieldChoices(std::string_view field) {
+  if (field == "operation") return SpelledChoices(kOperations);
+  if (field == "auth") return SpelledChoices(kAuthModes);
+  if (field == "key_order") return SpelledChoices(kKeyOrders);
+  if (field == "lsc_status") return SpelledChoices(kLscStatuses);
+  if (field == "rsa_bits") return NumberChoices(kRsaBits);
+  if (field == "ec_curve") return NumberChoices(kEcCurves);
+  if (field == "encrypted_config")
+    return {std::string(OnOffText(true)), std::string(OnOffText(false))};
+  return {};
+}
+
 }  // namespace opencapf::store

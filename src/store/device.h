@@ -65,6 +65,11 @@ Result<KeyOrder> ParseKeyOrder(std::string_view text);
 /// Also accepts the display text ("Not Installed").
 Result<LscStatus> ParseLscStatus(std::string_view text);
 
+/// Every value of a field as the CLI and the CSV spell it, by the field's CSV name (operation,
+/// auth, key_order, rsa_bits, ec_curve, encrypted_config, lsc_status), in CUCM's order: the
+/// choices the manual pages and the shell completion offer. Empty for any other name.
+std::vector<std::string> FieldChoices(std::string_view field);
+
 /// Encrypted Configuration as the CLI, the CSV and `device show` write it: "on" or "off".
 std::string_view OnOffText(bool on);
 /// Reads Encrypted Configuration: on, off, true, false, yes, no, 1 or 0, in any letter case,

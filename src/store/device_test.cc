@@ -277,5 +277,21 @@ TEST(Device, ScheduleMustBeAhead) {
   EXPECT_TRUE(CheckScheduleAhead(d, *d.complete_by + 100).ok());
 }
 
+// The choices the manual and the completion offer are exactly what the store reads.
+TEST(DeviceTest, FieldChoicesAreWhatTheParsersAccept) {
+  EXPECT_EQ(FieldChoices("auth"), (std::vector<std::string>{"null-string", "auth-string",
+                                                            "existing-lsc", "existing-mic"}));
+  for (const auto& v : FieldChoices("operation")) EXPECT_TRUE(ParseOperation(v).ok()) << v;
+  for (const auto& v : FieldChoices("auth")) EXPECT_TRUE(ParseAuthMode(v).ok()) << v;
+  for (const auto& v : FieldChoices("key_order")) EXPECT_TRUE(ParseKeyOrder(v).ok()) << v;
+  for (const auto& v : FieldChoices("lsc_status")) EXPECT_TRUE(ParseLscStatus(v).ok()) << v;
+  for (const auto& v : FieldChoices("encrypted_config")) {
+    EXPECT_TRUE(ParseEncryptedConfig(v).ok()) << v;
+  }
+  EXPECT_EQ(FieldChoices("rsa_bits"), (std::vector<std::string>{"1024", "2048", "3072", "4096"}));
+  EXPECT_EQ(FieldChoices("ec_curve"), (std::vector<std::string>{"256", "384", "521"}));
+  EXPECT_TRUE(FieldChoices("name").empty());
+}
+
 }  // namespace
 }  // namespace opencapf::store

@@ -27,6 +27,12 @@ std::string_view ToText(RevocationReason reason) {
   return "unspecified";
 }
 
+std::vector<std::string> RevocationReasonChoices() {
+  std::vector<std::string> out;
+  for (const Known& k : kReasons) out.emplace_back(k.text);
+  return out;
+}
+
 Result<RevocationReason> ParseRevocationReason(std::string_view text) {
   std::string folded;
   for (char c : text) {

@@ -25,6 +25,8 @@ enum class RevocationReason {
 /// "unspecified", "key-compromise", "affiliation-changed", "superseded",
 /// "cessation-of-operation".
 std::string_view ToText(RevocationReason reason);
+/// The spellings above, in that order: the choices the manual and the shell completion offer.
+std::vector<std::string> RevocationReasonChoices();
 /// Accepts the spellings above in any case, with '_' or ' ' for '-', and RFC 5280's
 /// camelCase ("keyCompromise"); the error lists what is accepted.
 Result<RevocationReason> ParseRevocationReason(std::string_view text);
