@@ -61,7 +61,12 @@ unit=$(dpkg -L opencapf | grep '/systemd/system/opencapf.service$')
 expect 0 "" -- systemd-analyze verify "$unit"
 expect 0 "Overall exposure level for opencapf.service: ([01]\.[0-9]|2\.0) " -- \
   systemd-analyze security --offline=yes --threshold=20 "$unit"
-expect 0 "opencapf\(1\)" -- env MANWIDTH=80 man -l /usr/share/man/man1/opencapf.1.gz
+for page in /usr/share/man/man1/opencapf*.1.gz; do
+  expect 0 "^OPENCAPF" -- env MANWIDTH=80 man -l "$page"
+done
+# The installed binary's defaults, as its manual gives them.
+expect 0 "by default /var/lib/opencapf" -- env MANWIDTH=200 man -l /usr/share/man/man1/opencapf.1.gz
+expect 0 "complete -F _opencapf opencapf" -- cat /usr/share/bash-completion/completions/opencapf
 
 # ---- The service as its unit runs it: ExecStart, User=opencapf, AmbientCapabilities and the
 # bounding set of CAP_NET_BIND_SERVICE alone, NoNewPrivileges, UMask=0077, from /. Only the
