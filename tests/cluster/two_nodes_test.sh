@@ -60,6 +60,9 @@ check "byte-identical" cmp "$work/itl-a" "$work/itl-b"
 sleep 3  # a heartbeat from each
 expect 0 "2 node\(s\)" -- "$opencapf" cluster status --data "$work/a"
 expect 0 "\"itl_matches\": true" -- "$opencapf" cluster status --data "$work/b" --json
+expect 0 "cluster c-[0-9a-f]+, this node .*:$a_capf" -- "$opencapf" status --data "$work/a"
+"$opencapf" status --data "$work/b" --json >"$work/status-b.json"
+expect 0 "^2 True$" -- python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(len(d['nodes']), all(n['answering'] for n in d['nodes']))" "$work/status-b.json"
 "$opencapf" doctor --data "$work/a" >"$work/doctor.out" 2>&1
 check "doctor finds both nodes presenting the cluster's CAPF certificate" \
   test "$(grep -c "CAPF presents the cluster's CAPF certificate" "$work/doctor.out")" -eq 2
