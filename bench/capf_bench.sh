@@ -218,9 +218,9 @@ report "opencapf, concurrency 16" "$rsa_ms" 1.25 $(tvs_run rsa2048 16 "$((phones
 report "opencapf, concurrency 64" "$rsa_ms" 1.25 $(tvs_run rsa2048 64 "$((phones * 2))")
 stop_node
 floor=$(dirname "$opencapf")/../../bench/tvs_floor_server
-if [ -x "$floor" ]; then
-  "${pin_server[@]}" "$floor" "$work/rsa2048/certs/tvs.pem" "$work/rsa2048/certs/tvs.key" \
-    >"$work/floor.log" 2>&1 &
+# start_floor CERT KEY: the floor server pinned as serve is; sets server_pid and tvs_port.
+start_floor() {
+  "${pin_server[@]}" "$floor" "$1" "$2" >"$work/floor.log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
   for _ in $(seq 100); do
@@ -228,23 +228,16 @@ if [ -x "$floor" ]; then
     [ -n "$tvs_port" ] && break
     sleep 0.05
   done
+}
+if [ -x "$floor" ]; then
+  start_floor "$work/rsa2048/certs/tvs.pem" "$work/rsa2048/certs/tvs.key"
   # shellcheck disable=SC2046
   report "floor (handshake + answer), conc 16" "$rsa_ms" 0 $(tvs_run rsa2048 16 "$((phones * 2))")
   stop_node
-fi
-# The same floor with the EC P-256 CAPF certificate: the least a TLS 1.3 handshake costs a server
-# whose key is the one the EC CAPF goal (0.2 ms per enrollment) is set for. An enrollment is this
-# handshake and more (the LSC, the store, eight more messages).
-if [ -x "$floor" ]; then
-  "${pin_server[@]}" "$floor" "$work/ec256/certs/capf.pem" "$work/ec256/certs/capf.key" \
-    >"$work/floor-ec.log" 2>&1 &
-  server_pid=$!
-  pids+=("$server_pid")
-  for _ in $(seq 100); do
-    tvs_port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$work/floor-ec.log")
-    [ -n "$tvs_port" ] && break
-    sleep 0.05
-  done
+  # The same floor with the EC P-256 CAPF certificate: the least a TLS 1.3 handshake costs a
+  # server whose key is the one the EC CAPF goal (0.2 ms per enrollment) is set for. An enrollment
+  # is this handshake and more (the LSC, the store, eight more messages).
+  start_floor "$work/ec256/certs/capf.pem" "$work/ec256/certs/capf.key"
   echo "TLS floor, EC P-256 certificate (the CAPF EC goal is 0.2 ms for a whole enrollment)"
   # shellcheck disable=SC2046
   report "floor (handshake + answer), conc 16" 0.2 0 \
