@@ -301,7 +301,6 @@ class FuzzPhone final : public ScriptedPhone {
   std::uint32_t session_id() const { return session_id_; }
 
   void Receive(ByteView bytes) override {
-    received_.insert(received_.end(), bytes.begin(), bytes.end());
     auto message = capf::Message::Decode(bytes);
     if (!message.ok()) return;
     switch (message->command) {
@@ -516,7 +515,6 @@ class FuzzPhone final : public ScriptedPhone {
   std::uint32_t session_id_ = 0;
   std::size_t device_ = 0;
   capf::KeyGenRequest asked_;
-  Bytes received_;
   Bytes sent_;
   std::vector<std::pair<std::size_t, std::time_t>> times_;  // bytes sent so far, clock then
 };
