@@ -63,11 +63,10 @@ Status KeyMatches(const pki::PublicKey& key, const KeyGenRequest& request) {
 
 }  // namespace
 
-CapfServerSession::CapfServerSession(net::TlsStream& stream, const CapfAuthority& authority,
+CapfServerSession::CapfServerSession(net::ChannelStream& stream, const CapfAuthority& authority,
                                      store::StoreWorker& store, const Clock& clock,
                                      const SessionLimits& limits, std::string peer)
-    : stream_(stream),
-      channel_(stream, "the phone", {.max_body = limits.max_message_body}),
+    : channel_(stream, "the phone", {.max_body = limits.max_message_body}),
       authority_(authority),
       store_(store),
       clock_(clock),

@@ -65,13 +65,14 @@ struct SessionReport {
   std::chrono::milliseconds duration{0};
 };
 
-/// Serves one phone on an established TLS stream, from AUTH_REQUEST to END_SESSION, and
+/// Serves one phone on an established stream (TLS, or the fuzzers' in-memory phone), from
+/// AUTH_REQUEST to END_SESSION, and
 /// records the outcome in the store (one transaction per state change, made on the store's
 /// worker threads so a commit never stalls this I/O thread). Never throws for anything the
 /// phone sends: a bad message ends this session with a logged reason.
 class CapfServerSession {
  public:
-  CapfServerSession(net::TlsStream& stream, const CapfAuthority& authority,
+  CapfServerSession(net::ChannelStream& stream, const CapfAuthority& authority,
                     store::StoreWorker& store, const Clock& clock, const SessionLimits& limits,
                     std::string peer);
 
@@ -121,7 +122,6 @@ class CapfServerSession {
   /// Records an event on its own (a device the store does not hold), on the store's worker.
   asio::awaitable<Status> Append(store::Event event);
 
-  net::TlsStream& stream_;
   net::MessageChannel<Framing> channel_;
   const CapfAuthority& authority_;
   store::StoreWorker& store_;

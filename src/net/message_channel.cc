@@ -2,13 +2,17 @@
 
 namespace opencapf::net {
 
+FramedChannel::FramedChannel(const framed::Protocol& protocol, ChannelStream& stream,
+                             std::string peer, Limits limits)
+    : protocol_(protocol), stream_(stream), peer_(std::move(peer)), limits_(limits) {}
+
 FramedChannel::FramedChannel(const framed::Protocol& protocol, TlsStream& stream, std::string peer,
                              Limits limits)
     : protocol_(protocol),
-      stream_(stream),
+      tls_(std::in_place, stream),
+      stream_(*tls_),
       peer_(std::move(peer)),
-      limits_(limits),
-      deadline_(stream) {}
+      limits_(limits) {}
 
 asio::awaitable<Result<framed::RawMessage>> FramedChannel::Read(
     std::chrono::steady_clock::duration timeout, std::string_view waiting_for) {
@@ -16,8 +20,8 @@ asio::awaitable<Result<framed::RawMessage>> FramedChannel::Read(
   const std::string protocol(protocol_.name);
   // `partial`: bytes of this message already read when it failed.
   auto fail = [&](const asio::error_code& ec, std::size_t partial) {
-    deadline_.Disarm();
-    if (deadline_.timed_out()) {
+    stream_.Disarm();
+    if (stream_.timed_out()) {
       failure_ = ChannelFailure::kTimeout;
       return Fail(
           "timed out after " +
@@ -34,7 +38,7 @@ asio::awaitable<Result<framed::RawMessage>> FramedChannel::Read(
     return Fail("reading " + what + ": " + ec.message());
   };
   auto refuse = [&](ChannelFailure kind, std::string message) {
-    deadline_.Disarm();
+    stream_.Disarm();
     failure_ = kind;
     return Fail(std::move(message));
   };
@@ -51,10 +55,9 @@ asio::awaitable<Result<framed::RawMessage>> FramedChannel::Read(
                          "-byte header; a framed protocol's is at most " +
                          std::to_string(framed::kMaxHeaderSize));
   }
-  deadline_.Arm(timeout);
+  stream_.Arm(timeout);
   std::uint8_t header_bytes[framed::kMaxHeaderSize];
-  auto [ec, n] =
-      co_await asio::async_read(stream_, asio::buffer(header_bytes, header_size), kAwaitTuple);
+  auto [ec, n] = co_await stream_.ReadExactly(asio::buffer(header_bytes, header_size));
   bytes_read_ += n;
   if (ec) co_return fail(ec, n);
   auto header = framed::DecodeRawHeader(protocol_, ByteView(header_bytes, header_size));
@@ -78,11 +81,11 @@ asio::awaitable<Result<framed::RawMessage>> FramedChannel::Read(
   }
   Bytes body(header->body_length);
   if (!body.empty()) {
-    auto [body_ec, body_n] = co_await asio::async_read(stream_, asio::buffer(body), kAwaitTuple);
+    auto [body_ec, body_n] = co_await stream_.ReadExactly(asio::buffer(body));
     bytes_read_ += body_n;
     if (body_ec) co_return fail(body_ec, header_size + body_n);
   }
-  deadline_.Disarm();
+  stream_.Disarm();
   auto elements = framed::DecodeElements(protocol_, *header, body);
   if (!elements.ok()) {
     failure_ = ChannelFailure::kMalformed;
@@ -98,17 +101,17 @@ asio::awaitable<Status> FramedChannel::Write(Result<Bytes> encoded, std::uint8_t
     failure_ = ChannelFailure::kMalformed;
     co_return encoded.error();
   }
-  deadline_.Arm(timeout);
+  stream_.Arm(timeout);
   // One buffer, one SSL_write, one TLS record: phones stall when header and body arrive apart.
-  auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(*encoded), kAwaitTuple);
-  deadline_.Disarm();
+  auto [ec, n] = co_await stream_.WriteAll(asio::buffer(*encoded));
+  stream_.Disarm();
   (void)n;
   if (ec) {
-    failure_ = deadline_.timed_out() ? ChannelFailure::kTimeout
-               : IsPeerClosed(ec)    ? ChannelFailure::kClosed
-                                     : ChannelFailure::kIo;
+    failure_ = stream_.timed_out() ? ChannelFailure::kTimeout
+               : IsPeerClosed(ec)  ? ChannelFailure::kClosed
+                                   : ChannelFailure::kIo;
     co_return Fail("sending " + framed::CommandName(protocol_, command) + ": " +
-                   (deadline_.timed_out() ? std::string("timed out") : ec.message()));
+                   (stream_.timed_out() ? std::string("timed out") : ec.message()));
   }
   failure_ = ChannelFailure::kNone;
   co_return Status::Ok();

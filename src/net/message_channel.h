@@ -5,17 +5,16 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "base/framed.h"
 #include "base/result.h"
 #include "net/asio.h"
-#include "net/deadline.h"
+#include "net/channel_stream.h"
 
 namespace opencapf::net {
-
-using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
 
 /// Why a read or write ended without a message, so a session can say what happened.
 enum class ChannelFailure {
@@ -28,7 +27,7 @@ enum class ChannelFailure {
   kIo,         ///< any other socket or TLS error
 };
 
-/// Reads and writes whole framed messages (base/framed.h) on a TLS stream, each read bounded by
+/// Reads and writes whole framed messages (base/framed.h) on a stream, each read bounded by
 /// a deadline. The header is read first and checked before the body it declares is read, so a
 /// peer can never make us wait for or buffer more than `max_body` bytes, nor read more than
 /// `max_bytes` over the connection's life. Each message is written as one TLS record.
@@ -40,8 +39,13 @@ class FramedChannel {
   };
 
   /// `peer` names the other side in errors ("the phone", "the server").
+  FramedChannel(const framed::Protocol& protocol, ChannelStream& stream, std::string peer,
+                Limits limits);
+  /// The same on a TLS stream.
   FramedChannel(const framed::Protocol& protocol, TlsStream& stream, std::string peer,
                 Limits limits);
+  FramedChannel(const FramedChannel&) = delete;
+  FramedChannel& operator=(const FramedChannel&) = delete;
 
   /// Reads one message; `waiting_for` names it in errors ("AUTH_RESPONSE"). The timeout covers
   /// the whole message, header and body.
@@ -57,10 +61,10 @@ class FramedChannel {
 
  private:
   const framed::Protocol& protocol_;
-  TlsStream& stream_;
+  std::optional<TlsChannelStream> tls_;  // set when constructed on a TLS stream
+  ChannelStream& stream_;
   std::string peer_;
   Limits limits_;
-  StreamDeadline deadline_;
   ChannelFailure failure_ = ChannelFailure::kNone;
   std::size_t bytes_read_ = 0;
 };
@@ -72,6 +76,9 @@ class MessageChannel {
   using Message = framed::Message<P>;
 
   explicit MessageChannel(TlsStream& stream, std::string peer = "the phone",
+                          FramedChannel::Limits limits = {})
+      : channel_(P::kWire, stream, std::move(peer), limits) {}
+  explicit MessageChannel(ChannelStream& stream, std::string peer = "the phone",
                           FramedChannel::Limits limits = {})
       : channel_(P::kWire, stream, std::move(peer), limits) {}
 

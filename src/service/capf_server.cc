@@ -30,7 +30,8 @@ CapfServer::~CapfServer() {
 
 asio::awaitable<void> CapfServer::Session(net::TlsStream& stream, const CapfEndpoint& endpoint,
                                           const std::string& peer) {
-  capf::CapfServerSession session(stream, endpoint.authority, store_, clock_, limits_, peer);
+  net::TlsChannelStream channel(stream);
+  capf::CapfServerSession session(channel, endpoint.authority, store_, clock_, limits_, peer);
   capf::SessionReport report = co_await session.Run();
   spdlog::info("capf: session {} device={} operation={} result={} duration={}ms reason: {}", peer,
                report.device.empty() ? "-" : report.device, report.operation, report.result,

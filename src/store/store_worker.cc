@@ -4,8 +4,9 @@
 
 namespace opencapf::store {
 
-StoreWorker::StoreWorker(Store& store)
+StoreWorker::StoreWorker(Store& store, Threads where)
     : store_(store), batch_limit_(std::max<std::size_t>(1, store.batch_limit())) {
+  if (where == Threads::kCaller) return;
   const int threads = std::max(1, store.parallel_callers());
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
 }
@@ -30,6 +31,17 @@ std::size_t StoreWorker::calls() const {
 }
 
 void StoreWorker::Enqueue(std::unique_ptr<Job> job) {
+  if (threads_.empty()) {  // Threads::kCaller
+    {
+      std::lock_guard lock(mu_);
+      ++batches_;
+      ++calls_;
+    }
+    BatchedCall* call = job.get();
+    store_.RunBatch(std::span<BatchedCall* const>(&call, 1));
+    job->Deliver();
+    return;
+  }
   {
     std::lock_guard lock(mu_);
     queue_.push_back(std::move(job));

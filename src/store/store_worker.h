@@ -25,8 +25,16 @@ namespace opencapf::store {
 
 class StoreWorker {
  public:
-  /// Threads: as many as the store gains from (store.parallel_callers()).
-  explicit StoreWorker(Store& store);
+  /// Where the calls run.
+  enum class Threads {
+    /// The worker's own threads: as many as the store gains from (store.parallel_callers()).
+    kOwn,
+    /// The caller's: each call runs when it is made, as a batch of its own, and its result is
+    /// posted to the caller's executor. One thread and one order, run after run: for the session
+    /// fuzzers, which must not wait on another thread for every store call.
+    kCaller,
+  };
+  explicit StoreWorker(Store& store, Threads threads = Threads::kOwn);
   /// Runs what is queued, then stops the threads.
   ~StoreWorker();
   StoreWorker(const StoreWorker&) = delete;

@@ -188,5 +188,39 @@ TEST_P(StoreWorkerTest, AFailedCallIsAnErrorForItsCallerOnly) {
   EXPECT_EQ(MustGet("SEP0000000000EE").version, 1);
 }
 
+TEST_P(StoreWorkerTest, OnTheCallersThreadEachCallRunsWhenMadeAndStartsNoThread) {
+  ASSERT_TRUE(store_->Add(Scheduled("SEP0000000000AA")).ok());
+  StoreWorker worker(*store_, StoreWorker::Threads::kCaller);
+  asio::io_context io;
+  const std::thread::id caller = std::this_thread::get_id();
+  std::vector<std::thread::id> ran_on;
+  std::optional<Result<std::optional<Device>>> read;
+  std::optional<Status> saved;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        auto reading = worker.Call<Result<std::optional<Device>>>([&](Store& s) {
+          ran_on.push_back(std::this_thread::get_id());
+          return s.Get("SEP0000000000AA");
+        });
+        read = co_await std::move(reading);
+        Device changed = **read.value();
+        changed.operation_status = std::string(kStatusUpgradeSuccess);
+        auto saving = worker.Call<Status>([&, changed](Store& s) {
+          ran_on.push_back(std::this_thread::get_id());
+          return s.Save(changed, {});
+        });
+        saved = co_await std::move(saving);
+      },
+      asio::detached);
+  io.run();
+  ASSERT_TRUE(read && read->ok() && saved);
+  EXPECT_TRUE(saved->ok()) << saved->message();
+  EXPECT_EQ(ran_on, std::vector<std::thread::id>(2, caller));
+  EXPECT_EQ(worker.batches(), 2u);
+  EXPECT_EQ(worker.calls(), 2u);
+  EXPECT_EQ(MustGet("SEP0000000000AA").operation_status, kStatusUpgradeSuccess);
+}
+
 }  // namespace
 }  // namespace opencapf::store

@@ -28,7 +28,8 @@ TvsServer::TvsServer(asio::io_context& io, std::shared_ptr<asio::ssl::context> t
           io, [tls = std::move(tls)] { return tls; }, store, clock, std::move(settings)) {}
 
 asio::awaitable<void> TvsServer::Session(net::TlsStream& stream, const std::string& peer) {
-  TvsServerSession session(stream, trust_, settings_.limits, peer);
+  net::TlsChannelStream channel(stream);
+  TvsServerSession session(channel, trust_, settings_.limits, peer);
   SessionReport report = co_await session.Run();
   if (settings_.metrics != nullptr) {
     settings_.metrics->Count("opencapf_tvs_connections_total",

@@ -35,7 +35,7 @@ std::string Quoted(std::string_view text) {
 
 }  // namespace
 
-TvsServerSession::TvsServerSession(net::TlsStream& stream, TrustCache& trust,
+TvsServerSession::TvsServerSession(net::ChannelStream& stream, TrustCache& trust,
                                    const SessionLimits& limits, std::string peer)
     : channel_(stream, "the phone",
                {.max_body = limits.max_message_body, .max_bytes = limits.max_session_bytes}),

@@ -29,14 +29,14 @@ struct SessionReport {
   std::chrono::milliseconds duration{0};
 };
 
-/// Serves one phone on an established TLS stream: answers each VERIFY_REQUEST (or
-/// QUERY_REQUEST) from the trust store until the phone closes the connection, echoing its
-/// session id, one response (one TLS record) per request and one log line per request. Never
-/// throws for anything the phone sends: a malformed, oversized or late message ends the
+/// Serves one phone on an established stream (TLS, or the fuzzers' in-memory phone): answers each
+/// VERIFY_REQUEST (or QUERY_REQUEST) from the trust store until the phone closes the connection,
+/// echoing its session id, one response (one TLS record) per request and one log line per request.
+/// Never throws for anything the phone sends: a malformed, oversized or late message ends the
 /// connection with a reason.
 class TvsServerSession {
  public:
-  TvsServerSession(net::TlsStream& stream, TrustCache& trust, const SessionLimits& limits,
+  TvsServerSession(net::ChannelStream& stream, TrustCache& trust, const SessionLimits& limits,
                    std::string peer);
 
   asio::awaitable<SessionReport> Run();
