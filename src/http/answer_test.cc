@@ -52,13 +52,11 @@ std::string HeaderOf(const Response& r, const std::string& name) {
   return "(none)";
 }
 
+// What the server sends after the head.
 std::string Body(const Response& r) {
-  if (!r.send_body) return "";
-  if (r.file) {
-    return std::string(r.file->begin() + static_cast<long>(r.offset),
-                       r.file->begin() + static_cast<long>(r.offset + r.length));
-  }
-  return r.text;
+  const ByteView body = r.body();
+  EXPECT_EQ(body.size(), r.body_size());
+  return std::string(body.begin(), body.end());
 }
 
 TEST(HttpAnswer, GetSendsTheFileWithItsHeaders) {

@@ -182,7 +182,8 @@ asio::awaitable<bool> Connection::Send(const Response& response) {
   const std::string head = FormatHead(response);
   const auto due = SteadyClock::now() + s.max_response_time;
   body_sent_ = 0;
-  const std::uint64_t total = response.body_size();
+  const ByteView body = response.body();
+  const std::uint64_t total = body.size();
   std::uint64_t offset = 0;
   bool first = true;
   while (first || offset < total) {
@@ -194,15 +195,11 @@ asio::awaitable<bool> Connection::Send(const Response& response) {
     }
     const std::size_t length =
         static_cast<std::size_t>(std::min<std::uint64_t>(s.write_chunk, total - offset));
-    const std::uint8_t* body = nullptr;
-    if (length > 0) {
-      body = response.file ? response.file->data() + response.offset + offset
-                           : reinterpret_cast<const std::uint8_t*>(response.text.data()) + offset;
-    }
+    const ByteView chunk = body.subspan(static_cast<std::size_t>(offset), length);
     // The head goes out with the first chunk: one write, and with TCP_NODELAY no small segment
     // on its own.
     std::array<asio::const_buffer, 2> buffers{first ? asio::buffer(head) : asio::const_buffer(),
-                                              asio::buffer(body, length)};
+                                              asio::buffer(chunk.data(), chunk.size())};
     deadline_.Arm(due);
     auto [ec, n] = co_await asio::async_write(socket_, buffers, net::kAwaitTuple);
     deadline_.Disarm();

@@ -13,6 +13,12 @@ std::uint64_t Response::body_size() const {
   return file ? length : text.size();
 }
 
+ByteView Response::body() const {
+  if (!send_body) return {};
+  if (file) return ByteView(file->data() + offset, static_cast<std::size_t>(length));
+  return ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+}
+
 std::string_view ReasonPhrase(int status) {
   switch (status) {
     case 200:

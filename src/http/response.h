@@ -38,6 +38,8 @@ struct Response {
   void Add(std::string name, std::string value);
   /// The bytes of body that follow the head when it is sent.
   std::uint64_t body_size() const;
+  /// Those bytes: the part of `file`, or `text`; empty when no body is sent.
+  ByteView body() const;
 };
 
 /// The reason phrase of a status code ("Not Found"); "Unknown" for codes the server never sends.

@@ -1,5 +1,6 @@
 #include "pki/ocsp.h"
 
+#include <openssl/err.h>
 #include <openssl/ocsp.h>
 
 #include <utility>
@@ -50,9 +51,21 @@ Bytes Encode(OCSP_RESPONSE* response) {
   return der;
 }
 
+// Empties the thread's OpenSSL error queue when it goes out of scope.
+struct ErrorQueueCleared {
+  ErrorQueueCleared() = default;
+  ErrorQueueCleared(const ErrorQueueCleared&) = delete;
+  ErrorQueueCleared& operator=(const ErrorQueueCleared&) = delete;
+  ~ErrorQueueCleared() { ERR_clear_error(); }
+};
+
 }  // namespace
 
 Result<OcspRequest> ParseOcspRequest(ByteView der, std::size_t max_ids) {
+  // Whatever OpenSSL failed to read stays on the thread's error queue unless taken off, and the
+  // responder's threads also run TLS, whose SSL_get_error reads that queue: a refused request
+  // leaves nothing there (a nonce that was not an OCTET STRING did).
+  const ErrorQueueCleared cleared;
   if (der.empty()) return Fail("the OCSP request is empty");
   const unsigned char* p = der.data();
   OcspRequestPtr request(d2i_OCSP_REQUEST(nullptr, &p, static_cast<long>(der.size())));

@@ -13,6 +13,7 @@
 
 #include "net/deadline.h"
 #include "tftp/packet.h"
+#include "tftp/read_request.h"
 
 namespace opencapf::tftp {
 
@@ -86,19 +87,6 @@ std::string Show(const udp::endpoint& endpoint) {
          std::to_string(endpoint.port());
 }
 
-ErrorCode CodeFor(FileError error) {
-  switch (error) {
-    case FileError::kNotFound:
-      return ErrorCode::kFileNotFound;
-    case FileError::kAccessViolation:
-      return ErrorCode::kAccessViolation;
-    case FileError::kNone:
-    case FileError::kUnavailable:
-      break;
-  }
-  return ErrorCode::kNotDefined;
-}
-
 long long Millis(Clock::duration d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
 }
@@ -167,14 +155,13 @@ asio::awaitable<void> Transfer::SendTo(const Bytes& packet, const udp::endpoint&
 }
 
 asio::awaitable<void> Transfer::SendBlock(std::uint64_t index) {
-  const std::uint64_t offset = (index - 1) * blksize_;
-  const std::size_t length =
-      static_cast<std::size_t>(std::min<std::uint64_t>(blksize_, payload_->size() - offset));
+  const ByteView payload = BlockOf(*payload_, blksize_, index);
+  const std::size_t length = payload.size();
   const auto block = static_cast<std::uint16_t>(index & 0xffff);  // rolls over to 0
   header_ = {0, static_cast<std::uint8_t>(Opcode::kData), static_cast<std::uint8_t>(block >> 8),
              static_cast<std::uint8_t>(block & 0xff)};
   std::array<asio::const_buffer, 2> buffers{asio::buffer(header_),
-                                            asio::buffer(payload_->data() + offset, length)};
+                                            asio::buffer(payload.data(), length)};
   auto [ec, n] = co_await socket_.async_send_to(buffers, client_, net::kAwaitTuple);
   (void)n;
   if (ec) {
@@ -287,10 +274,7 @@ asio::awaitable<bool> Transfer::SendFile() {
       Event event = co_await Await(deadline);
       if (event.kind == Event::kTimeout) break;
       if (event.kind == Event::kAck) {
-        const auto expected_before = static_cast<std::uint16_t>((base - 1) & 0xffff);
-        const auto ahead = static_cast<std::uint16_t>(event.block - expected_before);
-        if (ahead == 0 || ahead > in_flight) continue;  // duplicate or stale: ignore
-        acked = base - 1 + ahead;
+        acked = AckedBlock(base, in_flight, event.block);  // nullopt: duplicate or stale
         continue;
       }
       if (event.kind == Event::kIllegal) {
@@ -326,20 +310,18 @@ asio::awaitable<void> Transfer::Run() {
   bool ok = false;
   std::string notes;
 
-  FileLookup lookup = shared_->files->Open(request_.filename);
-  if (!lookup.ok()) {
-    co_await Abort(CodeFor(lookup.error), lookup.message);
-    reason_ = lookup.message;
+  const OptionLimits limits{shared_->settings.max_blksize, shared_->settings.max_windowsize};
+  ReadPlan plan = PlanRead(request_, *shared_->files, limits);
+  if (!plan.ok()) {
+    co_await Abort(plan.code, plan.message);
+    reason_ = plan.message;
   } else {
-    payload_ = request_.mode == Mode::kNetascii
-                   ? std::make_shared<const Bytes>(ToNetascii(*lookup.bytes))
-                   : std::move(lookup.bytes);
-    OptionLimits limits{shared_->settings.max_blksize, shared_->settings.max_windowsize};
-    Negotiation negotiation = NegotiateOptions(request_.options, limits, payload_->size());
+    payload_ = std::move(plan.payload);
+    const Negotiation& negotiation = plan.negotiation;
     blksize_ = negotiation.blksize;
     windowsize_ = negotiation.windowsize;
     if (negotiation.timeout) timeout_ = *negotiation.timeout;
-    last_block_ = payload_->size() / blksize_ + 1;
+    last_block_ = plan.last_block;
     for (const std::string& why : negotiation.ignored) notes += "; ignored option " + why;
     ok = true;
     if (!negotiation.accepted.empty()) ok = co_await NegotiateOack(negotiation.accepted);
@@ -397,36 +379,13 @@ asio::awaitable<void> Refuse(const std::shared_ptr<TftpServer::Shared>& shared,
 asio::awaitable<void> HandleRequest(const std::shared_ptr<TftpServer::Shared>& shared,
                                     ByteView datagram, const udp::endpoint& client) {
   if (client.port() == 0) co_return;  // nowhere to answer
-  auto packet = DecodePacket(datagram);
-  if (!packet.ok()) {
-    // Never answer an ERROR with an ERROR: two servers could bounce them forever.
-    if (datagram.size() >= 2 && datagram[0] == 0 && datagram[1] == 5) co_return;
-    const std::string what = "request";
-    const std::string why = "malformed request: " + packet.message();
-    co_await Refuse(shared, client, what, ErrorCode::kIllegalOperation, why);
+  RequestVerdict verdict = JudgeRequest(datagram);
+  if (verdict.kind == RequestVerdict::Kind::kIgnore) co_return;
+  if (verdict.kind == RequestVerdict::Kind::kRefuse) {
+    co_await Refuse(shared, client, verdict.what, verdict.code, verdict.message);
     co_return;
   }
-  auto* request = std::get_if<Request>(&*packet);
-  if (request == nullptr) {
-    if (std::holds_alternative<ErrorPacket>(*packet)) co_return;
-    const auto opcode = static_cast<std::uint16_t>((datagram[0] << 8) | datagram[1]);
-    const std::string what = OpcodeName(opcode);
-    const std::string why = "expected a read request (RRQ) on this port, got " + what;
-    co_await Refuse(shared, client, what, ErrorCode::kIllegalOperation, why);
-    co_return;
-  }
-  const std::string what =
-      std::string(request->write ? "WRQ " : "RRQ ") + Printable(request->filename);
-  if (request->write) {
-    const std::string why = "opencapf serves files read-only";
-    co_await Refuse(shared, client, what, ErrorCode::kAccessViolation, why);
-    co_return;
-  }
-  if (request->mode == Mode::kMail) {
-    const std::string why = "mail mode is not supported; ask in octet or netascii mode";
-    co_await Refuse(shared, client, what, ErrorCode::kIllegalOperation, why);
-    co_return;
-  }
+  const std::string& what = verdict.what;
   bool duplicate = false;
   const std::optional<std::string> over_cap = shared->Admit(client, &duplicate);
   if (over_cap) {
@@ -470,7 +429,7 @@ asio::awaitable<void> HandleRequest(const std::shared_ptr<TftpServer::Shared>& s
   }
   ++shared->started;
   auto executor = socket.get_executor();
-  asio::co_spawn(executor, Serve(shared, std::move(socket), client, std::move(*request)),
+  asio::co_spawn(executor, Serve(shared, std::move(socket), client, std::move(verdict.request)),
                  asio::detached);
 }
 
