@@ -192,12 +192,13 @@ const World& TheWorld() {
 // The markers that must not be sent now: the outside one, and those of the phones in the set.
 struct Forbidden {
   std::vector<std::string> markers{kOutsideMarker};
+  std::string request;  // what was asked, for the report
 
   void Check(ByteView bytes, const char* what) const {
     for (const std::string& marker : markers) {
       if (Has(bytes, marker)) {
-        std::fprintf(stderr, "request_sequence_fuzz: %s holds %s\n", what,
-                     tftp::Printable(marker).c_str());
+        std::fprintf(stderr, "request_sequence_fuzz: %s holds %s (the request: %s)\n", what,
+                     tftp::Printable(marker).c_str(), tftp::Printable(request).c_str());
         std::abort();
       }
     }
@@ -239,6 +240,7 @@ class Sequence {
       forbidden_.Check(tftp::EncodeError(verdict.code, verdict.message), "a TFTP ERROR");
       return;
     }
+    forbidden_.request = verdict.what;
     const tftp::ReadPlan plan = tftp::PlanRead(verdict.request, files_, limits);
     if (!plan.ok()) {
       forbidden_.Check(tftp::EncodeError(plan.code, plan.message), "a TFTP ERROR");
@@ -290,6 +292,7 @@ class Sequence {
       pending_.erase(0, end);
       http::RequestLimits limits;
       limits.max_head_size = kMaxHeadSize;
+      forbidden_.request = head.substr(0, head.find('\r'));
       auto request = http::ParseRequestHead(head, limits);
       if (!request.ok()) {
         pending_.clear();  // 400, and the connection closes

@@ -65,6 +65,19 @@ std::optional<EncryptedName> EncryptedConfigName(const EncryptedDevices& devices
   return out;
 }
 
+// Whether a component of `path` (a file's path in the root) is a file or directory of a phone
+// in `devices`.
+bool PhonesFileOnPath(const EncryptedDevices& devices, std::string_view path) {
+  if (devices.empty()) return false;
+  std::size_t at = 0;
+  while (at <= path.size()) {
+    const std::size_t slash = std::min(path.find('/', at), path.size());
+    if (EncryptedConfigName(devices, path.substr(at, slash - at))) return true;
+    at = slash + 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 ProvisioningFiles::ProvisioningFiles(std::shared_ptr<const tftp::FileSource> files, Signer signer,
@@ -91,13 +104,14 @@ tftp::FileLookup ProvisioningFiles::Open(std::string_view asked) const {
         name.substr(0, dir) + encrypted->prefix + std::string(kConfigSuffixes[0]);
     return OpenEncrypted(name, config_name, *encrypted->device, encrypted->suffix);
   }
-  // Any other name that leads to such a file (a symbolic link) is refused too.
+  // Any other name that leads to such a file (a symbolic link), or to a file in a directory of
+  // such a phone ("SEP….d/x.xml", a copy as far as anyone knows), is refused too.
   auto leak_checked = [&](tftp::FileLookup lookup) {
-    if (lookup.ok() && EncryptedConfigName(*devices, lookup.file_name)) {
+    if (lookup.ok() && PhonesFileOnPath(*devices, lookup.path)) {
       spdlog::warn(
           "provisioning: {} leads to {}, a file of a phone whose configuration is served "
           "encrypted only: refused",
-          name, lookup.file_name);
+          name, lookup.path);
       return tftp::FileLookup::Refused(
           tftp::FileError::kAccessViolation,
           name + ": it leads to a phone's configuration that is served encrypted only");

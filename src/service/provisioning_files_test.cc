@@ -227,6 +227,28 @@ TEST_F(EncryptedConfigTest, EveryOtherFileOfThePhoneAndEveryNameForItIsRefused) 
   }
 }
 
+// Found by request_sequence_fuzz: "SEP….d//x.xml.SGN" signed and served a copy of the plain
+// configuration kept in a directory named for the phone.
+TEST_F(EncryptedConfigTest, FilesInADirectoryOfThePhoneAreRefusedByEveryName) {
+  std::filesystem::create_directories(root_ / "SEP001122334455.d" / "old");
+  Write(root_ / "SEP001122334455.d" / "x.xml", kFull);
+  Write(root_ / "SEP001122334455.d" / "old" / "y.xml", kFull);
+  std::filesystem::create_symlink("SEP001122334455.d", root_ / "backups");
+  std::filesystem::create_symlink("SEP001122334455.d/x.xml", root_ / "x.xml");
+  for (const char* name : {"SEP001122334455.d/x.xml", "SEP001122334455.d//x.xml.SGN",
+                           "./SEP001122334455.d/./x.xml", "SEP001122334455.d/old/y.xml.sgn",
+                           "backups/x.xml", "backups/old/y.xml.sgn", "x.xml", "x.xml.sgn"}) {
+    auto lookup = files_->Open(name);
+    EXPECT_EQ(lookup.error, tftp::FileError::kAccessViolation) << name << ": " << lookup.message;
+    EXPECT_FALSE(Holds(lookup, "s3cret")) << name;
+  }
+  // Another phone's directory is served as before.
+  std::filesystem::create_directories(root_ / "SEP00AABBCCDDEE.d");
+  Write(root_ / "SEP00AABBCCDDEE.d" / "x.xml", "<device/>");
+  EXPECT_TRUE(files_->Open("SEP00AABBCCDDEE.d/x.xml").ok());
+  EXPECT_TRUE(files_->Open("SEP00AABBCCDDEE.d/x.xml.sgn").ok());
+}
+
 TEST_F(EncryptedConfigTest, AConfigurationWithAnotherNameIsNotServedAtAll) {
   // A symbolic link: the target could be asked for by its own name, so the phone gets nothing.
   std::filesystem::create_directories(root_ / "real");

@@ -116,7 +116,9 @@ FileLookup DirectorySource::Open(std::string_view name) const {
   }
 
   // The stack of directories walked so far; the root is at the bottom and is never popped.
+  // `walked` holds their names below the root, for the path the file is found at.
   std::vector<Fd> dirs;
+  std::vector<std::string> walked;
   dirs.emplace_back(::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!dirs.back().valid()) {
     return refuse(FileError::kUnavailable,
@@ -134,6 +136,7 @@ FileLookup DirectorySource::Open(std::string_view name) const {
                       "a symbolic link on the way leads out of the TFTP root");
       }
       dirs.pop_back();
+      walked.pop_back();
       continue;
     }
     const int dir = dirs.back().get();
@@ -174,6 +177,7 @@ FileLookup DirectorySource::Open(std::string_view name) const {
                         "a symbolic link on the way leads out of the TFTP root");
         }
         dirs.resize(1);
+        walked.clear();
         expanded = Split(link.substr(base.size()));
       } else {
         expanded = Split(link);
@@ -192,6 +196,7 @@ FileLookup DirectorySource::Open(std::string_view name) const {
         return refuse(FileError::kUnavailable, "cannot open a directory (" + errno_text() + ")");
       }
       dirs.push_back(std::move(next));
+      walked.push_back(component);
       continue;
     }
 
@@ -239,6 +244,8 @@ FileLookup DirectorySource::Open(std::string_view name) const {
     out.resize(done);
     FileLookup found = FileLookup::Found(std::make_shared<const Bytes>(std::move(out)), modified);
     found.file_name = component;
+    for (const std::string& directory : walked) found.path += directory + "/";
+    found.path += component;
     found.links = static_cast<std::uint64_t>(st.st_nlink);
     found.identity = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
                      std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +

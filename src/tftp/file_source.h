@@ -34,6 +34,9 @@ struct FileLookup {
   /// the root ("SEP001122334455.cnf.xml" for a link "phone.xml" to it); empty when the bytes
   /// did not come from a directory. Never sent to a client.
   std::string file_name;
+  /// Its path in the root after symbolic links, each directory by its own name
+  /// ("phones/SEP001122334455.cnf.xml"); empty when file_name is. Never sent to a client.
+  std::string path;
   /// For a file from a directory: how many names it has (st_nlink; 2 or more: hard links), and
   /// an identity that changes whenever its bytes may have ("dev:inode:size:mtime_ns"). Empty
   /// for published bytes.

@@ -117,6 +117,13 @@ TEST_F(FileSourceTest, SymlinksAreFollowedOnlyInsideTheRoot) {
   EXPECT_EQ(Text(source.Open("sub/up-alias")), "itl");
   EXPECT_EQ(Text(source.Open("absolute-inside")), "nested");
   EXPECT_EQ(Text(source.Open("subdir-alias/nested.txt")), "nested");
+
+  // What was opened is named by where it is, not by the links that led there.
+  EXPECT_EQ(source.Open("sub/up-alias").path, "ITLFile.tlv");
+  EXPECT_EQ(source.Open("absolute-inside").path, "sub/nested.txt");
+  EXPECT_EQ(source.Open("subdir-alias/nested.txt").path, "sub/nested.txt");
+  EXPECT_EQ(source.Open("./sub//nested.txt").path, "sub/nested.txt");
+  EXPECT_EQ(source.Open("subdir-alias/nested.txt").file_name, "nested.txt");
 }
 
 TEST_F(FileSourceTest, RootGivenThroughASymlinkStillWorks) {
