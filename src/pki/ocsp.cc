@@ -42,6 +42,31 @@ Result<Digest> CertIdHash(const ASN1_OBJECT* algorithm) {
   }
 }
 
+// Whether a CertID's hashAlgorithm has no parameters or NULL ones, the only forms RFC 5754 §2
+// and RFC 3370 §2.1 allow for the SHA family. OpenSSL reads any ASN.1 value there and writes it
+// back into the response's CertID, where some (found by ocsp_request_fuzz: a constructed
+// tag 0) make a response its own client code cannot read.
+bool HashParametersAbsentOrNull(const OCSP_CERTID* id) {
+  unsigned char* der = nullptr;
+  const int len = i2d_OCSP_CERTID(id, &der);
+  if (len <= 0) return false;
+  const Bytes encoded(der, der + len);
+  OPENSSL_free(der);
+  const unsigned char* p = encoded.data();
+  long inner = 0;
+  int tag = 0;
+  int cls = 0;
+  if ((ASN1_get_object(&p, &inner, &tag, &cls, len) & 0x80) != 0 || tag != V_ASN1_SEQUENCE) {
+    return false;
+  }
+  const std::unique_ptr<X509_ALGOR, OpenSslDeleter<X509_ALGOR_free>> algorithm(
+      d2i_X509_ALGOR(nullptr, &p, inner));
+  if (!algorithm) return false;
+  int type = V_ASN1_UNDEF;
+  X509_ALGOR_get0(nullptr, &type, nullptr, algorithm.get());
+  return type == V_ASN1_UNDEF || type == V_ASN1_NULL;
+}
+
 Bytes Encode(OCSP_RESPONSE* response) {
   unsigned char* out = nullptr;
   const int len = i2d_OCSP_RESPONSE(response, &out);
@@ -102,6 +127,10 @@ Result<OcspRequest> ParseOcspRequest(ByteView der, std::size_t max_ids) {
     if (!hash.ok()) {
       return Fail("the OCSP request's certificate " + std::to_string(i + 1) + ": " +
                   hash.message());
+    }
+    if (!HashParametersAbsentOrNull(OCSP_onereq_get0_id(one))) {
+      return Fail("the OCSP request's certificate " + std::to_string(i + 1) +
+                  ": its CertID hash algorithm has parameters (RFC 5754: absent or NULL)");
     }
     OcspCertId id;
     id.hash = *hash;
