@@ -10,33 +10,6 @@ Error ByteReader::Short(std::size_t wanted, std::string_view field) const {
               " are left");
 }
 
-Result<std::uint8_t> ByteReader::U8(std::string_view field) {
-  if (remaining() < 1) return Short(1, field);
-  return data_[pos_++];
-}
-
-Result<std::uint16_t> ByteReader::U16(std::string_view field) {
-  if (remaining() < 2) return Short(2, field);
-  std::uint16_t v = static_cast<std::uint16_t>((data_[pos_] << 8) | data_[pos_ + 1]);
-  pos_ += 2;
-  return v;
-}
-
-Result<std::uint32_t> ByteReader::U32(std::string_view field) {
-  if (remaining() < 4) return Short(4, field);
-  std::uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v = (v << 8) | data_[pos_ + i];
-  pos_ += 4;
-  return v;
-}
-
-Result<ByteView> ByteReader::Take(std::size_t n, std::string_view field) {
-  if (remaining() < n) return Short(n, field);
-  ByteView out = data_.subspan(pos_, n);
-  pos_ += n;
-  return out;
-}
-
 void ByteWriter::U16(std::uint16_t v) {
   out_.push_back(static_cast<std::uint8_t>(v >> 8));
   out_.push_back(static_cast<std::uint8_t>(v));

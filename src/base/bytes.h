@@ -1,5 +1,6 @@
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -29,11 +30,50 @@ class ByteReader {
   std::size_t remaining() const { return data_.size() - pos_; }
   bool empty() const { return remaining() == 0; }
 
-  Result<std::uint8_t> U8(std::string_view field);
-  Result<std::uint16_t> U16(std::string_view field);
-  Result<std::uint32_t> U32(std::string_view field);
+  Result<std::uint8_t> U8(std::string_view field) {
+    return U8([field] { return field; });
+  }
+  Result<std::uint16_t> U16(std::string_view field) {
+    return U16([field] { return field; });
+  }
+  Result<std::uint32_t> U32(std::string_view field) {
+    return U32([field] { return field; });
+  }
   /// The next `n` bytes, without copying.
-  Result<ByteView> Take(std::size_t n, std::string_view field);
+  Result<ByteView> Take(std::size_t n, std::string_view field) {
+    return Take(n, [field] { return field; });
+  }
+
+  // The same reads for a field whose name costs a string to build ("header: CERTIFICATE value
+  // (length 1234)"): `name_of()` is called only when the bytes are not there, since a parser
+  // that reads millions of elements would otherwise spend most of its time naming them.
+  template <std::invocable NameOf>
+  Result<std::uint8_t> U8(NameOf&& name_of) {
+    if (remaining() < 1) return Short(1, name_of());
+    return data_[pos_++];
+  }
+  template <std::invocable NameOf>
+  Result<std::uint16_t> U16(NameOf&& name_of) {
+    if (remaining() < 2) return Short(2, name_of());
+    const auto v = static_cast<std::uint16_t>((data_[pos_] << 8) | data_[pos_ + 1]);
+    pos_ += 2;
+    return v;
+  }
+  template <std::invocable NameOf>
+  Result<std::uint32_t> U32(NameOf&& name_of) {
+    if (remaining() < 4) return Short(4, name_of());
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v = (v << 8) | data_[pos_ + i];
+    pos_ += 4;
+    return v;
+  }
+  template <std::invocable NameOf>
+  Result<ByteView> Take(std::size_t n, NameOf&& name_of) {
+    if (remaining() < n) return Short(n, name_of());
+    ByteView out = data_.subspan(pos_, n);
+    pos_ += n;
+    return out;
+  }
   /// Peeks at the next byte without consuming it; only valid when !empty().
   std::uint8_t PeekU8() const { return data_[pos_]; }
 

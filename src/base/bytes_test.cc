@@ -26,6 +26,27 @@ TEST(ByteReader, TakeRefusesToRunPastEnd) {
   EXPECT_EQ(r.remaining(), 3u) << "a failed read must not move the cursor";
 }
 
+TEST(ByteReader, NamesAFieldOnlyWhenItIsShort) {
+  Bytes data = {0x00, 0x03, 0xaa};
+  ByteReader r(data, 10);
+  int named = 0;
+  auto name_of = [&] {
+    ++named;
+    return std::string("CERTIFICATE value (length 3)");
+  };
+  auto length = r.U16(name_of);
+  ASSERT_TRUE(length.ok());
+  EXPECT_EQ(named, 0) << "a read that fits must not build its field's name";
+  auto value = r.Take(*length, name_of);
+  ASSERT_FALSE(value.ok());
+  EXPECT_EQ(named, 1);
+  EXPECT_EQ(value.message(),
+            "offset 12: CERTIFICATE value (length 3) needs 3 bytes but only 1 are left");
+  EXPECT_EQ(*r.U8(name_of), 0xaa);
+  EXPECT_FALSE(r.U32(name_of).ok());
+  EXPECT_EQ(named, 2);
+}
+
 TEST(ByteWriter, WritesBigEndianAndPatches) {
   ByteWriter w;
   w.U8(0x55);

@@ -84,21 +84,20 @@ struct RawElement {
 };
 
 // Reads one tag/length/value element; `what` says where we are for the error message.
-// The field names of the messages are built only for an element that does not fit: building
-// them for every element was most of the parser's time.
+// The field names are built only for an element that does not fit: building them for every
+// element was most of the parser's time.
 Result<RawElement> ReadElement(ByteReader& reader, const std::string& what,
                                std::string (*name)(std::uint8_t)) {
   const std::size_t at = reader.offset();
-  if (reader.remaining() < 1) return reader.U8(what + ": element tag").error();
-  const std::uint8_t tag = *reader.U8("");
-  if (reader.remaining() < 2) return reader.U16(what + ": " + name(tag) + " length").error();
-  const std::uint16_t length = *reader.U16("");
-  if (reader.remaining() < length) {
-    return reader
-        .Take(length, what + ": " + name(tag) + " value (length " + std::to_string(length) + ")")
-        .error();
-  }
-  return RawElement{tag, at, *reader.Take(length, "")};
+  auto tag = reader.U8([&] { return what + ": element tag"; });
+  if (!tag.ok()) return tag.error();
+  auto length = reader.U16([&] { return what + ": " + name(*tag) + " length"; });
+  if (!length.ok()) return length.error();
+  auto value = reader.Take(*length, [&] {
+    return what + ": " + name(*tag) + " value (length " + std::to_string(*length) + ")";
+  });
+  if (!value.ok()) return value.error();
+  return RawElement{*tag, at, *value};
 }
 
 Error WrongSize(const std::string& what, const RawElement& e, std::string (*name)(std::uint8_t),
