@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <string_view>
+#include <vector>
 
 #include "sgn/encrypted_config.h"
 #include "sgn/signed_file.h"
@@ -20,15 +22,23 @@ bool EndsWithNoCase(std::string_view text, std::string_view suffix) {
                     [](char a, char b) { return std::tolower(a) == std::tolower(b); });
 }
 
+// The components of a path between its slashes, empty ones included ("a//b/" is a, "", b, "").
+std::vector<std::string_view> Components(std::string_view path) {
+  std::vector<std::string_view> parts;
+  std::size_t at = 0;
+  while (at <= path.size()) {
+    const std::size_t slash = std::min(path.find('/', at), path.size());
+    parts.push_back(path.substr(at, slash - at));
+    at = slash + 1;
+  }
+  return parts;
+}
+
 // A name as the directory walk reads it: "" and "." components dropped ("./a//b/." is "a/b").
 std::string Canonical(std::string_view name) {
   std::string out;
-  std::size_t at = 0;
-  while (at <= name.size()) {
-    const std::size_t slash = std::min(name.find('/', at), name.size());
-    const std::string_view part = name.substr(at, slash - at);
+  for (const std::string_view part : Components(name)) {
     if (!part.empty() && part != ".") out += (out.empty() ? "" : "/") + std::string(part);
-    at = slash + 1;
   }
   return out;
 }
@@ -69,13 +79,9 @@ std::optional<EncryptedName> EncryptedConfigName(const EncryptedDevices& devices
 // in `devices`.
 bool PhonesFileOnPath(const EncryptedDevices& devices, std::string_view path) {
   if (devices.empty()) return false;
-  std::size_t at = 0;
-  while (at <= path.size()) {
-    const std::size_t slash = std::min(path.find('/', at), path.size());
-    if (EncryptedConfigName(devices, path.substr(at, slash - at))) return true;
-    at = slash + 1;
-  }
-  return false;
+  return std::ranges::any_of(Components(path), [&](std::string_view part) {
+    return EncryptedConfigName(devices, part).has_value();
+  });
 }
 
 }  // namespace
