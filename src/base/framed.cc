@@ -103,9 +103,11 @@ Result<RawHeader> DecodeRawHeader(const Protocol& protocol, ByteView data) {
 }
 
 Result<Elements> DecodeElements(const Protocol& protocol, const RawHeader& header, ByteView body) {
-  const std::string what = CommandName(protocol, header.command);
+  // The names in a message are made only for a body that is refused: made for every element,
+  // they were most of the time a message took to decode.
+  const auto what = [&] { return CommandName(protocol, header.command); };
   if (body.size() != header.body_length) {
-    return Fail(what + ": body is " + std::to_string(body.size()) +
+    return Fail(what() + ": body is " + std::to_string(body.size()) +
                 " bytes but the header declares " + std::to_string(header.body_length) +
                 (body.size() < header.body_length ? " (message cut short)" : ""));
   }
@@ -114,12 +116,14 @@ Result<Elements> DecodeElements(const Protocol& protocol, const RawHeader& heade
   while (!r.empty()) {
     const std::size_t at = r.offset();
     const std::uint8_t tag = *r.U8("element tag");
-    const std::string label =
-        ElementLabel(protocol, tag) + " element at offset " + std::to_string(at);
-    auto length = r.U16(label + ": length");
-    if (!length.ok()) return Context(what, length.error());
-    auto value = r.Take(*length, label + ": value of length " + std::to_string(*length));
-    if (!value.ok()) return Context(what, value.error());
+    const auto label = [&] {
+      return ElementLabel(protocol, tag) + " element at offset " + std::to_string(at);
+    };
+    auto length = r.U16([&] { return label() + ": length"; });
+    if (!length.ok()) return Context(what(), length.error());
+    auto value =
+        r.Take(*length, [&] { return label() + ": value of length " + std::to_string(*length); });
+    if (!value.ok()) return Context(what(), value.error());
     elements.push_back(Element{tag, Bytes(value->begin(), value->end())});
   }
   return elements;

@@ -50,12 +50,13 @@ Result<std::vector<SgnElement>> Elements(ByteView value, std::size_t base,
   ByteReader reader(value, base);
   while (!reader.empty()) {
     const std::size_t at = reader.offset();
-    auto tag = reader.U8(what + ": element tag");
+    auto tag = reader.U8([&] { return what + ": element tag"; });
     if (!tag.ok()) return tag.error();
-    const std::string name = what + " " + EncryptionTagName(*tag);
-    auto length = reader.U16(name + " length");
+    const auto name = [&] { return what + " " + EncryptionTagName(*tag); };
+    auto length = reader.U16([&] { return name() + " length"; });
     if (!length.ok()) return length.error();
-    auto bytes = reader.Take(*length, name + " value (length " + std::to_string(*length) + ")");
+    auto bytes = reader.Take(
+        *length, [&] { return name() + " value (length " + std::to_string(*length) + ")"; });
     if (!bytes.ok()) return bytes.error();
     out.push_back({*tag, at, *bytes});
   }

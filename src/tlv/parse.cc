@@ -83,28 +83,45 @@ struct RawElement {
   ByteView value;
 };
 
-// Reads one tag/length/value element; `what` says where we are for the error message.
-// The field names are built only for an element that does not fit: building them for every
-// element was most of the parser's time.
-Result<RawElement> ReadElement(ByteReader& reader, const std::string& what,
-                               std::string (*name)(std::uint8_t)) {
+// Where the parser is, for an error message or a warning: "header", "header SIGNER_INFO",
+// "record 2 at offset 1234". Made into text only when one is written, since the parser reads
+// millions of elements (fuzzing) on the way to the few it reports.
+struct Where {
+  enum class Part { kHeader, kRecord } part = Part::kHeader;
+  std::uint8_t container = 0;  ///< header: the container element's tag; 0 at the top level
+  std::size_t index = 0;       ///< record: its number (from 1) and its offset in the file
+  std::size_t offset = 0;
+
+  using ElementName = std::string (*)(std::uint8_t);
+  ElementName element_name() const { return part == Part::kHeader ? HeaderTagName : RecordTagName; }
+  std::string text() const {
+    if (part == Part::kRecord) {
+      return "record " + std::to_string(index) + " at offset " + std::to_string(offset);
+    }
+    return container == 0 ? "header" : "header " + HeaderTagName(container);
+  }
+};
+
+// Reads one tag/length/value element.
+Result<RawElement> ReadElement(ByteReader& reader, const Where& where) {
   const std::size_t at = reader.offset();
-  auto tag = reader.U8([&] { return what + ": element tag"; });
+  auto tag = reader.U8([&] { return where.text() + ": element tag"; });
   if (!tag.ok()) return tag.error();
-  auto length = reader.U16([&] { return what + ": " + name(*tag) + " length"; });
+  auto length =
+      reader.U16([&] { return where.text() + ": " + where.element_name()(*tag) + " length"; });
   if (!length.ok()) return length.error();
   auto value = reader.Take(*length, [&] {
-    return what + ": " + name(*tag) + " value (length " + std::to_string(*length) + ")";
+    return where.text() + ": " + where.element_name()(*tag) + " value (length " +
+           std::to_string(*length) + ")";
   });
   if (!value.ok()) return value.error();
   return RawElement{*tag, at, *value};
 }
 
-Error WrongSize(const std::string& what, const RawElement& e, std::string (*name)(std::uint8_t),
-                std::size_t expected) {
-  return Fail(what + ": " + name(e.tag) + " at offset " + std::to_string(e.offset) +
-              " has length " + std::to_string(e.value.size()) + ", expected " +
-              std::to_string(expected));
+Error WrongSize(const Where& where, const RawElement& e, std::size_t expected) {
+  return Fail(where.text() + ": " + where.element_name()(e.tag) + " at offset " +
+              std::to_string(e.offset) + " has length " + std::to_string(e.value.size()) +
+              ", expected " + std::to_string(expected));
 }
 
 class HeaderParser {
@@ -129,11 +146,11 @@ class HeaderParser {
         ++h.padding;
         continue;
       }
-      auto e = ReadElement(reader, "header", HeaderTagName);
+      auto e = ReadElement(reader, Where{});
       if (!e.ok()) return e.error();
       h.layout.push_back({e->tag, e->offset, static_cast<std::uint16_t>(e->value.size()), 0});
       if (e->tag == kHeaderLength) {
-        if (e->value.size() != 2) return WrongSize("header", *e, HeaderTagName, 2);
+        if (e->value.size() != 2) return WrongSize(Where{}, *e, 2);
         h.header_length = static_cast<std::uint16_t>(e->value[0] << 8 | e->value[1]);
         if (h.header_length > file_.size()) {
           return Fail("header: HEADER_LENGTH " + std::to_string(h.header_length) +
@@ -162,9 +179,9 @@ class HeaderParser {
  private:
   Status Container(const RawElement& parent, int depth) {
     ByteReader reader(parent.value, parent.offset + 3);
-    const std::string what = "header " + HeaderTagName(parent.tag);
+    const Where where{.container = parent.tag};
     while (!reader.empty()) {
-      auto e = ReadElement(reader, what, HeaderTagName);
+      auto e = ReadElement(reader, where);
       if (!e.ok()) return e.error();
       header_.layout.push_back(
           {e->tag, e->offset, static_cast<std::uint16_t>(e->value.size()), depth});
@@ -174,7 +191,7 @@ class HeaderParser {
   }
 
   Status U8Field(const RawElement& e, std::uint8_t& field) {
-    if (e.value.size() != 1) return WrongSize("header", e, HeaderTagName, 1);
+    if (e.value.size() != 1) return WrongSize(Where{}, e, 1);
     field = e.value[0];
     return Status::Ok();
   }
@@ -183,12 +200,12 @@ class HeaderParser {
     Header& h = header_;
     switch (e.tag) {
       case kVersion:
-        if (e.value.size() != 2) return WrongSize("header", e, HeaderTagName, 2);
+        if (e.value.size() != 2) return WrongSize(Where{}, e, 2);
         h.version_major = e.value[0];
         h.version_minor = e.value[1];
         return Status::Ok();
       case kSignerVersion:
-        if (e.value.size() != 2) return WrongSize("header", e, HeaderTagName, 2);
+        if (e.value.size() != 2) return WrongSize(Where{}, e, 2);
         h.signer_version = std::array<std::uint8_t, 2>{e.value[0], e.value[1]};
         return Status::Ok();
       case kSignerInfo:
@@ -219,7 +236,7 @@ class HeaderParser {
         h.filename = TextUntilNul(e.value);
         return Status::Ok();
       case kTimestamp:
-        if (e.value.size() != 4) return WrongSize("header", e, HeaderTagName, 4);
+        if (e.value.size() != 4) return WrongSize(Where{}, e, 4);
         h.timestamp = static_cast<std::uint32_t>(e.value[0]) << 24 | e.value[1] << 16 |
                       e.value[2] << 8 | e.value[3];
         return Status::Ok();
@@ -237,11 +254,11 @@ class HeaderParser {
   std::vector<std::string>& warnings_;
 };
 
-Status ParseRecordElement(const RawElement& e, Record& r, const std::string& what,
+Status ParseRecordElement(const RawElement& e, Record& r, const Where& where,
                           std::vector<std::string>& warnings) {
   switch (e.tag) {
     case kRecordLength:
-      return Fail(what + ": second RECORD_LENGTH at offset " + std::to_string(e.offset));
+      return Fail(where.text() + ": second RECORD_LENGTH at offset " + std::to_string(e.offset));
     case kDnsName:
       r.dns_name = TextUntilNul(e.value);
       break;
@@ -249,7 +266,7 @@ Status ParseRecordElement(const RawElement& e, Record& r, const std::string& wha
       r.subject = TextUntilNul(e.value);
       break;
     case kRole:
-      if (e.value.size() != 2) return WrongSize(what, e, RecordTagName, 2);
+      if (e.value.size() != 2) return WrongSize(where, e, 2);
       r.role = static_cast<std::uint16_t>(e.value[0] << 8 | e.value[1]);
       break;
     case kRecordIssuerName:
@@ -268,21 +285,21 @@ Status ParseRecordElement(const RawElement& e, Record& r, const std::string& wha
       r.certificate = Bytes(e.value.begin(), e.value.end());
       break;
     case kIpAddress:
-      if (e.value.size() != 4) return WrongSize(what, e, RecordTagName, 4);
+      if (e.value.size() != 4) return WrongSize(where, e, 4);
       r.ip_address = std::array<std::uint8_t, 4>{e.value[0], e.value[1], e.value[2], e.value[3]};
       break;
     case kCertificateHash:
-      if (e.value.size() != 20) return WrongSize(what, e, RecordTagName, 20);
+      if (e.value.size() != 20) return WrongSize(where, e, 20);
       r.certificate_hash = Bytes(e.value.begin(), e.value.end());
       break;
     case kRecordHashAlgorithm:
-      if (e.value.size() != 1) return WrongSize(what, e, RecordTagName, 1);
+      if (e.value.size() != 1) return WrongSize(where, e, 1);
       r.hash_algorithm = e.value[0];
       break;
     default:
       r.unknown.push_back({e.tag, e.offset, Bytes(e.value.begin(), e.value.end())});
-      warnings.push_back(what + ": unknown element tag " + std::to_string(e.tag) + " (length " +
-                         std::to_string(e.value.size()) + ") at offset " +
+      warnings.push_back(where.text() + ": unknown element tag " + std::to_string(e.tag) +
+                         " (length " + std::to_string(e.value.size()) + ") at offset " +
                          std::to_string(e.offset) + " kept as is");
   }
   return Status::Ok();
@@ -292,37 +309,37 @@ Result<Record> ParseRecord(ByteReader& reader, ByteView file, std::size_t index,
                            std::vector<std::string>& warnings) {
   Record r;
   r.offset = reader.offset();
-  const std::string what =
-      "record " + std::to_string(index) + " at offset " + std::to_string(r.offset);
-  auto first = ReadElement(reader, what, RecordTagName);
+  const Where where{.part = Where::Part::kRecord, .index = index, .offset = r.offset};
+  auto first = ReadElement(reader, where);
   if (!first.ok()) return first.error();
   if (first->tag != kRecordLength) {
-    return Fail(what + ": starts with " + RecordTagName(first->tag) +
+    return Fail(where.text() + ": starts with " + RecordTagName(first->tag) +
                 ", a record starts with RECORD_LENGTH (tag 1)");
   }
-  if (first->value.size() != 2) return WrongSize(what, *first, RecordTagName, 2);
+  if (first->value.size() != 2) return WrongSize(where, *first, 2);
   r.record_length = static_cast<std::uint16_t>(first->value[0] << 8 | first->value[1]);
   r.layout.push_back({kRecordLength, first->offset, 2, 0});
   const std::size_t consumed = reader.offset() - r.offset;
   if (r.record_length < consumed) {
-    return Fail(what + ": RECORD_LENGTH " + std::to_string(r.record_length) +
+    return Fail(where.text() + ": RECORD_LENGTH " + std::to_string(r.record_length) +
                 " is shorter than its own element (" + std::to_string(consumed) + " bytes)");
   }
   const std::size_t body_size = r.record_length - consumed;
-  auto body =
-      reader.Take(body_size, what + ": RECORD_LENGTH " + std::to_string(r.record_length) + " body");
+  auto body = reader.Take(body_size, [&] {
+    return where.text() + ": RECORD_LENGTH " + std::to_string(r.record_length) + " body";
+  });
   if (!body.ok()) return body.error();
   (void)file;
   ByteReader inner(*body, r.offset + consumed);
   while (!inner.empty()) {
-    auto e = ReadElement(inner, what, RecordTagName);
+    auto e = ReadElement(inner, where);
     if (!e.ok()) return e.error();
     r.layout.push_back({e->tag, e->offset, static_cast<std::uint16_t>(e->value.size()), 0});
-    if (auto st = ParseRecordElement(*e, r, what, warnings); !st.ok()) return st.error();
+    if (auto st = ParseRecordElement(*e, r, where, warnings); !st.ok()) return st.error();
   }
-  if (!r.role) warnings.push_back(what + ": no ROLE element");
+  if (!r.role) warnings.push_back(where.text() + ": no ROLE element");
   if (!r.certificate && !r.certificate_hash) {
-    warnings.push_back(what + ": neither CERTIFICATE nor CERTIFICATE_HASH");
+    warnings.push_back(where.text() + ": neither CERTIFICATE nor CERTIFICATE_HASH");
   }
   return r;
 }
