@@ -118,7 +118,7 @@ std::string GeneratePassword() {
   std::string out;
   const Bytes random = RandomBytes(40);
   std::size_t used = 0;
-  for (std::size_t i = 0; out.size() < 23; ++i) {
+  while (out.size() < 23) {
     if (out.size() % 6 == 5) {
       out.push_back('-');
       continue;
