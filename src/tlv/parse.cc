@@ -92,8 +92,9 @@ struct Where {
   std::size_t index = 0;       ///< record: its number (from 1) and its offset in the file
   std::size_t offset = 0;
 
-  using ElementName = std::string (*)(std::uint8_t);
-  ElementName element_name() const { return part == Part::kHeader ? HeaderTagName : RecordTagName; }
+  std::string element_name(std::uint8_t tag) const {
+    return part == Part::kHeader ? HeaderTagName(tag) : RecordTagName(tag);
+  }
   std::string text() const {
     if (part == Part::kRecord) {
       return "record " + std::to_string(index) + " at offset " + std::to_string(offset);
@@ -108,10 +109,10 @@ Result<RawElement> ReadElement(ByteReader& reader, const Where& where) {
   auto tag = reader.U8([&] { return where.text() + ": element tag"; });
   if (!tag.ok()) return tag.error();
   auto length =
-      reader.U16([&] { return where.text() + ": " + where.element_name()(*tag) + " length"; });
+      reader.U16([&] { return where.text() + ": " + where.element_name(*tag) + " length"; });
   if (!length.ok()) return length.error();
   auto value = reader.Take(*length, [&] {
-    return where.text() + ": " + where.element_name()(*tag) + " value (length " +
+    return where.text() + ": " + where.element_name(*tag) + " value (length " +
            std::to_string(*length) + ")";
   });
   if (!value.ok()) return value.error();
@@ -119,7 +120,7 @@ Result<RawElement> ReadElement(ByteReader& reader, const Where& where) {
 }
 
 Error WrongSize(const Where& where, const RawElement& e, std::size_t expected) {
-  return Fail(where.text() + ": " + where.element_name()(e.tag) + " at offset " +
+  return Fail(where.text() + ": " + where.element_name(e.tag) + " at offset " +
               std::to_string(e.offset) + " has length " + std::to_string(e.value.size()) +
               ", expected " + std::to_string(expected));
 }
@@ -305,7 +306,7 @@ Status ParseRecordElement(const RawElement& e, Record& r, const Where& where,
   return Status::Ok();
 }
 
-Result<Record> ParseRecord(ByteReader& reader, ByteView file, std::size_t index,
+Result<Record> ParseRecord(ByteReader& reader, std::size_t index,
                            std::vector<std::string>& warnings) {
   Record r;
   r.offset = reader.offset();
@@ -329,7 +330,6 @@ Result<Record> ParseRecord(ByteReader& reader, ByteView file, std::size_t index,
     return where.text() + ": RECORD_LENGTH " + std::to_string(r.record_length) + " body";
   });
   if (!body.ok()) return body.error();
-  (void)file;
   ByteReader inner(*body, r.offset + consumed);
   while (!inner.empty()) {
     auto e = ReadElement(inner, where);
@@ -365,7 +365,7 @@ Result<TrustList> Parse(ByteView file) {
   ByteReader reader(file.subspan(h.header_length), h.header_length);
   std::size_t index = 1;
   while (!reader.empty()) {
-    auto record = ParseRecord(reader, file, index++, list.warnings);
+    auto record = ParseRecord(reader, index++, list.warnings);
     if (!record.ok()) return record.error();
     list.records.push_back(std::move(*record));
   }
